@@ -1,0 +1,25 @@
+package io.infometis.installer.bundle;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The bundle as the install phases see it: its manifest, and its unpacked files.
+ * A plan-only bundle (a dry run with no bundle file) has a manifest read from the spec and no files.
+ */
+public interface InstallBundle {
+
+    BundleManifest manifest();
+
+    /** Identity of the bundle for the journal, e.g. {@code sha256:<bundle.json digest>}; null for a plan. */
+    String digest();
+
+    /** False for the plan a dry run reads from {@code bundle/bundle.yaml}: there are no files to read. */
+    boolean hasFiles();
+
+    /**
+     * The unpacked bundle directory ({@code bundle.json}, {@code images/} OCI layout, {@code k0s/}, {@code manifests/}).
+     * Unpacks on first use, after verifying, through the dry-run gate.
+     */
+    Path directory() throws IOException;
+}

@@ -1,0 +1,61 @@
+package io.infometis.installer.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+import picocli.CommandLine;
+
+/**
+ * The one place a failure becomes output: a single {@code ERROR: <what> — <what to do next>} line and a named
+ * exit code. The stack trace is printed only under {@code --verbose}.
+ */
+public final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        InstallerException failure = toInstallerException(ex);
+        PrintWriter err = cmd.getErr();
+        err.println("ERROR: " + failure.oneLine());
+        if (isVerbose(parseResult)) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return failure.exitCode();
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("ERROR: " + ex.getMessage() + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return ExitCodes.INVALID_INPUT;
+    }
+
+    static InstallerException toInstallerException(Throwable ex) {
+        if (ex instanceof InstallerException ie) {
+            return ie;
+        }
+        Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (cause instanceof NoSuchFileException nsf) {
+            return InstallerException.invalidInput("file not found: " + nsf.getFile(), "check the path");
+        }
+        if (cause instanceof AccessDeniedException ade) {
+            return new InstallerException("permission denied: " + ade.getFile(), "run as root or use --root DIR",
+                    ExitCodes.FAILED, ex);
+        }
+        String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new InstallerException(what, "rerun with --verbose for details", ExitCodes.FAILED, ex);
+    }
+
+    private static boolean isVerbose(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

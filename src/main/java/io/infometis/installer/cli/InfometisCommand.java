@@ -1,0 +1,11 @@
+package io.infometis.installer.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+
+@TopCommand
+@Command(name = "infometis", mixinStandardHelpOptions = true,
+        description = "Installs the InfoMetis Kafka platform on an air-gapped Linux server and reports its progress.",
+        subcommands = { InstallCommand.class, StatusCommand.class, VersionCommand.class })
+public class InfometisCommand {
+}

@@ -1,0 +1,55 @@
+package io.infometis.installer.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import io.infometis.installer.progress.State;
+import io.infometis.installer.progress.remote.ProgressClient;
+import io.infometis.installer.progress.remote.StatusPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show an install's progress from its progress API, here or on another machine.")
+public class StatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    VerboseMixin verbose;
+
+    @Option(names = "--url", required = true, paramLabel = "URL", description = "The installer's API, e.g. http://10.0.0.5:9090")
+    URI url;
+    @Option(names = "--watch", description = "Follow the install until it ends, printing each new event once.")
+    boolean watch;
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Keep retrying an unreachable API this long (default: ${DEFAULT-VALUE}).", defaultValue = "30s", converter = DurationConverter.class)
+    Duration timeout;
+    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+    String output;
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Bearer token for an API started with --api-token-file.")
+    Path tokenFile;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!output.equals("text") && !output.equals("json")) {
+            throw InstallerException.invalidInput("--output " + output + " is not a format", "use text or json");
+        }
+        if (url.getScheme() == null || !url.getScheme().startsWith("http")) {
+            throw InstallerException.invalidInput("--url " + url + " is not an http(s) URL", "use e.g. http://HOST:9090");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ProgressClient client = new ProgressClient(url, tokenFile == null ? null : java.nio.file.Files.readString(tokenFile).trim());
+        StatusPrinter printer = new StatusPrinter(out, output.equals("json"), System.console() != null);
+        State state = watch ? printer.watch(client, timeout) : printer.once(client, timeout);
+        return switch (state) {
+            case SUCCEEDED -> ExitCodes.DONE;
+            case FAILED, INTERRUPTED -> ExitCodes.FAILED;
+            default -> ExitCodes.DONE;
+        };
+    }
+}

@@ -1,0 +1,72 @@
+package io.infometis.installer.install;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.cli.InstallerException;
+
+/**
+ * One installer per host (per {@code --root}). An OS file lock, so a {@code kill -9}'d holder releases it
+ * with its process; the file names the holder's pid for the message the second installer prints.
+ */
+public final class InstallLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private InstallLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    public static InstallLock acquire(Path lockFile) {
+        try {
+            Files.createDirectories(lockFile.getParent());
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                String holder = readHolder(ch);
+                ch.close();
+                throw new InstallerException("another installer is running (pid " + holder + ", lock " + lockFile + ")",
+                        "wait for it to finish, or stop it and rerun; this install resumes", ExitCodes.LOCKED);
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            ch.force(true);
+            return new InstallLock(ch, l);
+        } catch (IOException e) {
+            throw new InstallerException("taking the install lock " + lockFile + ": " + e.getMessage(),
+                    "check that the directory is writable (run as root or use --root)", ExitCodes.FAILED, e);
+        }
+    }
+
+    private static String readHolder(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(32);
+        ch.read(buf, 0);
+        String pid = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).trim();
+        return pid.isEmpty() ? "unknown" : pid;
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException ignored) {
+            // The OS drops the lock with the process anyway.
+        }
+    }
+}

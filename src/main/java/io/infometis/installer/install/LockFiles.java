@@ -1,0 +1,32 @@
+package io.infometis.installer.install;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import io.infometis.installer.host.HostPaths;
+
+/** Where the install lock lives: in the root's /run for a real install; outside the root for a dry run. */
+public final class LockFiles {
+    private LockFiles() {
+    }
+
+    /**
+     * A dry run writes nothing under the root, so its lock lives in the temp dir, keyed by the root's path:
+     * two dry runs on one root still exclude each other.
+     */
+    public static Path lockFile(Path root, String stateDir, boolean dryRun) {
+        Path abs = root.toAbsolutePath().normalize();
+        if (!dryRun) {
+            return HostPaths.of(abs).lockFile();
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(abs.toString().getBytes(StandardCharsets.UTF_8));
+            return Path.of(System.getProperty("java.io.tmpdir"), "infometis-dry-run-" + HexFormat.of().formatHex(h, 0, 8) + ".lock");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.infometis.installer.phase.preflight;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.infometis.installer.phase.PhaseContext;
+import io.infometis.installer.progress.State;
+
+/**
+ * The ports k0s and the stack's ingress bind must be free, unless our own k0s (from an earlier run of this
+ * install) is what holds them.
+ */
+public final class PortsCheck implements PreflightCheck {
+    /** kube-apiserver, konnectivity, k0s join API, kubelet, etcd peer, Traefik web/websecure/Flink UI. */
+    static final int[] PORTS = { 6443, 8132, 9443, 10250, 2380, 80, 443, 8083 };
+
+    @Override
+    public String name() {
+        return "ports";
+    }
+
+    @Override
+    public CheckResult check(PhaseContext ctx, HostFacts facts) {
+        if (ctx.journal().phaseState("k0s") == State.SUCCEEDED || ctx.journal().phaseState("k0s") == State.SKIPPED) {
+            return CheckResult.pass(name(), "k0s from an earlier run of this install holds its ports");
+        }
+        List<String> taken = new ArrayList<>();
+        for (int p : PORTS) {
+            if (!facts.portFree(p)) {
+                taken.add(Integer.toString(p));
+            }
+        }
+        return taken.isEmpty() ? CheckResult.pass(name(), "ports free")
+                : CheckResult.fail(name(), "ports in use: " + String.join(", ", taken),
+                        "stop what listens there (see 'ss -ltnp'), then rerun");
+    }
+}

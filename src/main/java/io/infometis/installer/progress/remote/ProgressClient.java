@@ -1,0 +1,79 @@
+package io.infometis.installer.progress.remote;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.infometis.installer.Json;
+import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.progress.EventPage;
+import io.infometis.installer.progress.ProgressSnapshot;
+
+/** Reads a remote installer's progress API, retrying through "connection refused" until a deadline. */
+public final class ProgressClient {
+    private final URI base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public ProgressClient(URI base, String token) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.token = token;
+    }
+
+    public ProgressSnapshot progress(Instant deadline) {
+        return get("/api/v1/progress", ProgressSnapshot.class, deadline);
+    }
+
+    public EventPage events(long after, Instant deadline) {
+        return get("/api/v1/events?after=" + after + "&limit=500", EventPage.class, deadline);
+    }
+
+    private <T> T get(String path, Class<T> type, Instant deadline) {
+        IOException last = null;
+        while (true) {
+            try {
+                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET();
+                if (token != null) {
+                    req.header("Authorization", "Bearer " + token);
+                }
+                HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (resp.statusCode() == 401) {
+                    throw InstallerException.invalidInput("the progress API at " + base + " wants a token",
+                            "pass --token-file with the token the installer was given");
+                }
+                if (resp.statusCode() != 200) {
+                    throw new InstallerException("the progress API at " + base + " answered HTTP " + resp.statusCode(),
+                            "check the URL points at an InfoMetis installer", ExitCodes.API_UNREACHABLE);
+                }
+                return Json.LENIENT.readValue(resp.body(), type);
+            } catch (ConnectException | HttpTimeoutException e) {
+                last = e;
+            } catch (IOException e) {
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InstallerException("interrupted", "", ExitCodes.API_UNREACHABLE);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                String why = last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage();
+                throw new InstallerException("progress API " + base + " unreachable (" + why + ")",
+                        "check the address and that the installer is running; raise --timeout to wait longer",
+                        ExitCodes.API_UNREACHABLE);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InstallerException("interrupted", "", ExitCodes.API_UNREACHABLE);
+            }
+        }
+    }
+}
