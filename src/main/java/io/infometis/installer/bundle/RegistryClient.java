@@ -3,7 +3,6 @@ package io.infometis.installer.bundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,8 +21,6 @@ import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.infometis.installer.Json;
@@ -40,6 +37,7 @@ public final class RegistryClient {
 
     private final HttpClient http;
     private final Set<String> insecure;
+    private final Duration probeTimeout;
     private final Map<String, String> scheme = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -48,9 +46,15 @@ public final class RegistryClient {
     }
 
     public RegistryClient(Set<String> insecureRegistries) {
+        this(insecureRegistries, Duration.ofSeconds(20));
+    }
+
+    /** An insecure registry gets min(5 s, {@code connectTimeout}) to complete a TLS handshake before plain HTTP. */
+    RegistryClient(Set<String> insecureRegistries, Duration connectTimeout) {
+        this.probeTimeout = connectTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? connectTimeout : Duration.ofSeconds(5);
         this.insecure = Set.copyOf(insecureRegistries);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NEVER).build();
+                .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** GET a manifest or index by tag or digest; a digest reference is checked against the bytes. */
@@ -159,24 +163,20 @@ public final class RegistryClient {
             scheme.put(host, "https");
             return "https://" + host;
         }
+        // Docker's rule for insecure registries: HTTPS first; whatever stops it (no TLS, a handshake that never
+        // completes, a refused connection) means plain HTTP.
+        HttpClient probe = HttpClient.newBuilder().connectTimeout(probeTimeout).build();
         try {
-            http.send(HttpRequest.newBuilder(URI.create("https://" + host + "/v2/")).timeout(Duration.ofSeconds(20)).build(),
+            probe.send(HttpRequest.newBuilder(URI.create("https://" + host + "/v2/")).timeout(probeTimeout).build(),
                     HttpResponse.BodyHandlers.discarding());
             scheme.put(host, "https");
-            return "https://" + host;
-        } catch (SSLException | ConnectException e) {
-            scheme.put(host, "http");
-            return "http://" + host;
         } catch (IOException e) {
-            if (e.getCause() instanceof SSLException || String.valueOf(e.getMessage()).contains("SSL")) {
-                scheme.put(host, "http");
-                return "http://" + host;
-            }
-            throw e;
+            scheme.put(host, "http");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+        return scheme.get(host) + "://" + host;
     }
 
     private String token(ImageRef ref, String challenge) throws IOException {
