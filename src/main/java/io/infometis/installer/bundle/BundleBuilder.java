@@ -75,6 +75,7 @@ public final class BundleBuilder {
             pool.shutdownNow();
         }
 
+        long fetched = System.nanoTime();
         BundleWriter w = new BundleWriter();
         w.addBytes(BundleEntries.OCI_LAYOUT, OciLayout.LAYOUT_FILE.getBytes(), 0644);
         w.addBytes(BundleEntries.OCI_INDEX, index(copied), 0644);
@@ -100,9 +101,10 @@ public final class BundleBuilder {
         BundleManifest written = w.write(o.out(), manifest, key);
         long blobBytes = unique.values().stream().mapToLong(Long::longValue).sum();
         long imageBytes = images.stream().mapToLong(BundleManifest.Image::size).sum();
-        out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s%n", o.out(), images.size(),
-                BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
-                key == null ? "unsigned" : "signed", (System.nanoTime() - started) / 1e9);
+        long now = System.nanoTime();
+        out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s (images %.1f s, writing %.1f s)%n",
+                o.out(), images.size(), BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
+                key == null ? "unsigned" : "signed", (now - started) / 1e9, (fetched - started) / 1e9, (now - fetched) / 1e9);
         out.flush();
         return written;
     }

@@ -42,6 +42,24 @@ class BundleFileTest {
     }
 
     @Test
+    void writesLongNamesThatGnuTarAndTheReaderBothRead() throws Exception {
+        String longName = "manifests/10-demo/" + "x".repeat(120) + ".yaml";
+        Path src = Files.writeString(tmp.resolve("long.yaml"), "kind: ConfigMap\n");
+        Path out = tmp.resolve("long.tar");
+        new BundleWriter().addFile(longName, src, 0644).write(out, new BundleManifest(1, "n", "1", null, "linux/amd64",
+                new BundleManifest.K0s("v", "k0s/k0s", "a".repeat(64)), null, null, null, null), null);
+        Process tar = new ProcessBuilder("tar", "-tf", out.toString()).redirectErrorStream(true).start();
+        String listing = new String(tar.getInputStream().readAllBytes());
+        assertEquals(0, tar.waitFor(), listing);
+        assertEquals(List.of("bundle.json", "checksums.txt", longName), listing.lines().toList());
+        try (BundleReader r = new BundleReader(out, BundleLimits.DEFAULT)) {
+            r.next();
+            r.next();
+            assertEquals(longName, r.next().name());
+        }
+    }
+
+    @Test
     void readsTheManifestFromTheFirstEntryOnly() throws Exception {
         Path bundle = TestBundles.tiny(tmp);
         BundleFile file = new BundleFile(bundle, tmp.resolve("state"), new HostGate(false, null));
