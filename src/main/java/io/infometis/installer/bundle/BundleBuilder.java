@@ -15,11 +15,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -60,29 +63,50 @@ public final class BundleBuilder {
 
         RegistryClient registry = new RegistryClient(o.insecureRegistries());
         BuildProgress progress = new BuildProgress(out, terminal);
-        List<ImageCopier.Copied> copied = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.jobs()), r -> {
             Thread t = new Thread(r, "bundle-fetch");
             t.setDaemon(true);
             return t;
         });
         try {
+            // Manifests first (small), so every digest of the bundle is known; then the layers are fetched in
+            // image order while the writer appends each blob as soon as it has landed in the cache.
             ImageCopier copier = new ImageCopier(registry, cache, pool);
+            List<ImageCopier.Planned> planned = new ArrayList<>();
+            Set<String> fetching = new HashSet<>();
             for (ImageRef ref : refs) {
-                copied.add(copier.copy(ref, platforms, progress.start(ref.toString())));
+                planned.add(copier.plan(ref, platforms, fetching));
             }
+            List<ImageCopier.Copied> copied = planned.stream().map(ImageCopier.Planned::image).toList();
+            Map<String, CompletableFuture<Void>> pending = new HashMap<>();
+            List<CompletableFuture<Void>> images = new ArrayList<>();
+            for (ImageCopier.Planned p : planned) {
+                ImageCopier.Fetching f = copier.fetch(p, progress.start(p.image().ref().toString()));
+                pending.putAll(f.blobs());
+                images.add(f.done());
+            }
+            return write(o, spec, k0sFile, key, platforms, cache, copied, pending, images, out, started);
         } finally {
             pool.shutdownNow();
         }
+    }
 
-        long fetched = System.nanoTime();
+    private BundleManifest write(Options o, BundleSpec spec, Path k0sFile, PrivateKey key, Set<String> platforms,
+            BlobCache cache, List<ImageCopier.Copied> copied, Map<String, CompletableFuture<Void>> pending,
+            List<CompletableFuture<Void>> imagesDone, PrintWriter out, long started) throws IOException {
+        BundleSpec.K0sSource k0s = spec.k0s();
         BundleWriter w = new BundleWriter();
         w.addBytes(BundleEntries.OCI_LAYOUT, OciLayout.LAYOUT_FILE.getBytes(), 0644);
         w.addBytes(BundleEntries.OCI_INDEX, index(copied), 0644);
         Map<String, Long> unique = new LinkedHashMap<>();
         copied.forEach(c -> unique.putAll(c.blobs()));
         for (String digest : unique.keySet()) {
-            w.addBlob(Digests.hexOf(digest), cache.path(digest), true);
+            CompletableFuture<Void> ready = pending.get(digest);
+            if (ready != null) {
+                w.addPendingBlob(Digests.hexOf(digest), cache.path(digest), ready);
+            } else {
+                w.addBlob(Digests.hexOf(digest), cache.path(digest), true);
+            }
         }
         w.addVerifiedFile(BundleEntries.K0S, k0sFile, k0s.sha256(), 0755);
         Path manifestsDir = BundleSpec.manifestsDir(o.spec(), spec);
@@ -99,12 +123,12 @@ public final class BundleBuilder {
                 new BundleManifest.K0s(k0s.version(), BundleEntries.K0S, k0s.sha256()), images, spec.components(),
                 spec.volumes(), null);
         BundleManifest written = w.write(o.out(), manifest, key);
+        imagesDone.forEach(CompletableFuture::join); // every image's line is out before the summary
         long blobBytes = unique.values().stream().mapToLong(Long::longValue).sum();
         long imageBytes = images.stream().mapToLong(BundleManifest.Image::size).sum();
-        long now = System.nanoTime();
-        out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s (images %.1f s, writing %.1f s)%n",
-                o.out(), images.size(), BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
-                key == null ? "unsigned" : "signed", (now - started) / 1e9, (fetched - started) / 1e9, (now - fetched) / 1e9);
+        out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s%n", o.out(), images.size(),
+                BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
+                key == null ? "unsigned" : "signed", (System.nanoTime() - started) / 1e9);
         out.flush();
         return written;
     }

@@ -31,7 +31,7 @@ public final class BundleReader implements Closeable {
     private final Set<String> seen = new HashSet<>();
     private String last = "(start of file)";
     private long total;
-    private int count;
+    private int entries;
 
     /** A regular file entry; {@link #data()} reads exactly its bytes and is valid until the next call to next(). */
     public record Entry(String name, long size, int mode, InputStream data) {
@@ -43,7 +43,7 @@ public final class BundleReader implements Closeable {
         raw.mark(4);
         byte[] magic = raw.readNBytes(4);
         raw.reset();
-        raw.count = 0;
+        raw.bytes = 0;
         if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {
             raw.close();
@@ -81,7 +81,7 @@ public final class BundleReader implements Closeable {
             if (!seen.add(key)) {
                 throw new BundleDefect(name, "duplicate entry");
             }
-            if (++count > limits.maxEntries()) {
+            if (++entries > limits.maxEntries()) {
                 throw new BundleDefect(name, "more than " + limits.maxEntries() + " entries");
             }
             last = name;
@@ -157,7 +157,7 @@ public final class BundleReader implements Closeable {
 
     /** Counts bytes; on the decoded side of a gzip'd bundle it also stops a decompression bomb early. */
     private final class CountingStream extends FilterInputStream {
-        long count;
+        long bytes;
 
         CountingStream(InputStream in) {
             super(in);
@@ -189,15 +189,15 @@ public final class BundleReader implements Closeable {
         }
 
         private void counted(long n) {
-            count += n;
+            bytes += n;
             if (this == decoded && compressed) {
                 // Tar framing adds at most a few KiB per entry over the declared sizes.
-                long cap = limits.maxTotalBytes() + 1024L * Math.max(count(), 1) + (1 << 20);
-                if (count > cap) {
+                long cap = limits.maxTotalBytes() + 1024L * Math.max(entries, 1) + (1 << 20);
+                if (bytes > cap) {
                     throw new BundleDefect(last, "decompressed data exceeds the limit of " + limits.maxTotalBytes()
                             + " bytes (a decompression bomb?)");
                 }
-                if (count > (64L << 20) && count > (long) limits.maxRatio() * Math.max(raw.count, 1)) {
+                if (bytes > (64L << 20) && bytes > (long) limits.maxRatio() * Math.max(raw.bytes, 1)) {
                     throw new BundleDefect(last, "expands more than " + limits.maxRatio()
                             + ":1 (a decompression bomb?); bundles hold already-compressed layers");
                 }
@@ -208,9 +208,5 @@ public final class BundleReader implements Closeable {
     /** True when a regular file or directory of this name has been read. */
     public boolean sawFile(String name) {
         return seen.contains(name);
-    }
-
-    private int count() {
-        return count;
     }
 }

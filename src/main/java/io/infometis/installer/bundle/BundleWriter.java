@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -32,15 +34,15 @@ public final class BundleWriter {
     private final Map<String, Entry> byPath = new LinkedHashMap<>();
 
     /** One file of the bundle: from disk ({@code source}) or memory ({@code bytes}); {@code sha256} when known. */
-    private record Entry(String path, Path source, byte[] bytes, String sha256, int mode) {
+    private record Entry(String path, Path source, byte[] bytes, String sha256, int mode, Future<?> ready) {
     }
 
     public BundleWriter addBytes(String path, byte[] bytes, int mode) {
-        return add(new Entry(path, null, bytes.clone(), Digests.sha256(bytes), mode));
+        return add(new Entry(path, null, bytes.clone(), Digests.sha256(bytes), mode, null));
     }
 
     public BundleWriter addFile(String path, Path source, int mode) {
-        return add(new Entry(path, source, null, null, mode));
+        return add(new Entry(path, source, null, null, mode, null));
     }
 
     /**
@@ -48,7 +50,15 @@ public final class BundleWriter {
      * so writing does not read it twice.
      */
     public BundleWriter addVerifiedFile(String path, Path source, String sha256, int mode) {
-        return add(new Entry(path, source, null, sha256, mode));
+        return add(new Entry(path, source, null, sha256, mode, null));
+    }
+
+    /**
+     * A blob still being fetched into {@code source}: the writer waits for {@code ready} just before copying it,
+     * so writing the bundle overlaps with fetching the blobs after it. A failed fetch fails the write.
+     */
+    public BundleWriter addPendingBlob(String hex, Path source, Future<?> ready) {
+        return add(new Entry(BundleEntries.blob(hex), source, null, hex, 0644, ready));
     }
 
     /** Adds a blob of the bundle's OCI layout. */
@@ -129,6 +139,9 @@ public final class BundleWriter {
 
     /** File data goes file to file in the kernel (transferTo), not through Java buffers. */
     private static void putFile(FileChannel tar, Entry e, Instant mtime) throws IOException {
+        if (e.ready() != null) {
+            awaitReady(e);
+        }
         try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ)) {
             long size = in.size();
             header(tar, e.path(), size, e.mode(), mtime);
@@ -140,6 +153,20 @@ public final class BundleWriter {
                 pos += n;
             }
             pad(tar, size);
+        }
+    }
+
+    private static void awaitReady(Entry e) throws IOException {
+        try {
+            e.ready().get();
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw ex.getCause() instanceof IOException io ? io : new IOException(ex.getCause());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + e.path(), ex);
         }
     }
 

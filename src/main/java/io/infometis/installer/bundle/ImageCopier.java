@@ -1,22 +1,23 @@
 package io.infometis.installer.bundle;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.infometis.installer.cli.InstallerException;
 
 /**
- * Copies one image from its registry into the blob cache, byte for byte: the manifest (or index) as served, the
- * manifests of the wanted platforms, and every config and layer, fetched in parallel on the shared bounded pool.
+ * Copies one image from its registry into the blob cache, byte for byte: first the manifest (or index) as served
+ * and the manifests of the wanted platforms ({@link #plan}), then every config and layer, fetched in parallel on
+ * the shared bounded pool ({@link #fetch}).
  */
 final class ImageCopier {
     private final RegistryClient registry;
@@ -36,7 +37,12 @@ final class ImageCopier {
         this.pool = pool;
     }
 
-    Copied copy(ImageRef ref, Set<String> platforms, BuildProgress.Line line) throws IOException {
+    /** What an image needs, with its manifests already fetched and cached; {@code missing} are not yet cached. */
+    record Planned(Copied image, List<OciLayout.Descriptor> missing) {
+    }
+
+    /** Fetches the image's manifest (and its wanted platforms' manifests) into the cache; no layers yet. */
+    Planned plan(ImageRef ref, Set<String> platforms, Set<String> alreadyPlanned) throws IOException {
         RegistryClient.Fetched top = registry.manifest(ref, ref.reference());
         cache.put(top.digest(), top.body());
         Map<String, Long> blobs = new LinkedHashMap<>();
@@ -58,47 +64,50 @@ final class ImageCopier {
                 }
                 cache.put(m.digest(), m.body());
                 blobs.put(m.digest(), d.size());
-                addBlobs(OciLayout.parse(m.body()), blobs, toFetch);
+                addBlobs(OciLayout.parse(m.body()), blobs, toFetch, alreadyPlanned);
             }
         } else if (OciLayout.isManifest(top.mediaType())) {
-            addBlobs(doc, blobs, toFetch);
+            addBlobs(doc, blobs, toFetch, alreadyPlanned);
         } else {
             throw InstallerException.invalidInput(ref + " has media type " + top.mediaType() + ", not an OCI or Docker v2 image",
                     "rebuild or re-push the image with a current tool");
         }
-        long total = blobs.values().stream().mapToLong(Long::longValue).sum();
-        long cached = total - toFetch.stream().mapToLong(OciLayout.Descriptor::size).sum();
-        line.total(total, cached);
-        List<Future<?>> running = new ArrayList<>();
-        for (OciLayout.Descriptor d : toFetch) {
-            running.add(pool.submit(() -> {
-                registry.blob(ref, d.digest(), d.size(), cache.path(d.digest()), line::add);
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> f : running) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            running.forEach(f -> f.cancel(true));
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            running.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        line.finished(top.digest());
-        return new Copied(ref, top.digest(), top.mediaType(), top.body().length, blobs);
+        return new Planned(new Copied(ref, top.digest(), top.mediaType(), top.body().length, blobs), toFetch);
     }
 
-    private void addBlobs(JsonNode manifest, Map<String, Long> blobs, List<OciLayout.Descriptor> toFetch) throws IOException {
+    /**
+     * Starts fetching the planned image's missing blobs on the bounded pool: one future per blob digest (the writer
+     * waits on them in tar order), and the image's line is finished when all have landed.
+     */
+    /** The blobs being fetched, by digest, and the image as a whole (done once its line is printed). */
+    record Fetching(Map<String, CompletableFuture<Void>> blobs, CompletableFuture<Void> done) {
+    }
+
+    Fetching fetch(Planned p, BuildProgress.Line line) {
+        long total = p.image().size();
+        long cached = total - p.missing().stream().mapToLong(OciLayout.Descriptor::size).sum();
+        line.total(total, cached);
+        Map<String, CompletableFuture<Void>> running = new LinkedHashMap<>();
+        for (OciLayout.Descriptor d : p.missing()) {
+            running.put(d.digest(), CompletableFuture.runAsync(() -> {
+                try {
+                    registry.blob(p.image().ref(), d.digest(), d.size(), cache.path(d.digest()), line::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, pool));
+        }
+        CompletableFuture<Void> done = CompletableFuture.allOf(running.values().toArray(CompletableFuture[]::new))
+                .thenRun(() -> line.finished(p.image().digest()));
+        return new Fetching(running, done);
+    }
+
+    /** Adds config and layers; a blob another image already fetches, or the cache holds, is not fetched again. */
+    private void addBlobs(JsonNode manifest, Map<String, Long> blobs, List<OciLayout.Descriptor> toFetch,
+            Set<String> alreadyPlanned) throws IOException {
         for (OciLayout.Descriptor b : OciLayout.blobs(manifest)) {
             if (blobs.putIfAbsent(b.digest(), b.size()) == null && !cache.has(b.digest(), b.size())
-                    && toFetch.stream().noneMatch(t -> t.digest().equals(b.digest()))) {
+                    && alreadyPlanned.add(b.digest())) {
                 toFetch.add(b);
             }
         }

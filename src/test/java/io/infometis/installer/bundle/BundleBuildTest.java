@@ -171,11 +171,38 @@ class BundleBuildTest {
         Path again = work.resolve("out/again.tar");
         // The registry is still up, but nothing is fetched: every line reports all bytes cached.
         new BundleBuilder().build(options(spec(work.resolve("spec2"), null), again, null), new PrintWriter(out), false);
-        for (String line : out.toString().lines().filter(l -> l.contains("done in")).toList()) {
+        List<String> lines = out.toString().lines().filter(l -> l.contains("done in")).toList();
+        assertEquals(3, lines.size(), out.toString());
+        for (String line : lines) {
+            // "<ref>  <done> MB / <total> MB (<cached> MB cached)  done in <s> s"
             String[] parts = line.split("\\s+");
-            assertTrue(line.contains("cached"), line);
-            assertEquals(parts[1], parts[4].replace("(", ""), "all bytes cached: " + line);
+            assertEquals(parts[4], parts[6].replace("(", ""), "all bytes cached: " + line);
         }
+    }
+
+    @Test
+    void aBlobTheRegistryCannotServeFailsTheBuildAndLeavesNoFile() throws Exception {
+        RegistryPush push = new RegistryPush(REGISTRY);
+        byte[] layer = gzip(tarOf("x.txt", "gone\n"));
+        String layerDigest = push.blob("test/broken", layer);
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        String configDigest = push.blob("test/broken", config);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OciLayout.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{"
+                + "\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + layerDigest + "\",\"size\":"
+                + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        push.manifest("test/broken", "1", OciLayout.OCI_MANIFEST, manifest);
+        var delete = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                REGISTRY.url("/v2/test/broken/blobs/" + layerDigest)).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(202, delete.statusCode());
+        Path dir = work.resolve("spec-broken");
+        Path spec = spec(dir, null);
+        Files.writeString(spec, Files.readString(spec).replace(ref("test/base:1"), ref("test/broken:1")));
+        Path out = work.resolve("out-broken/b.tar");
+        InstallerException e = assertThrows(InstallerException.class,
+                () -> new BundleBuilder().build(options(spec, out, null), new PrintWriter(new StringWriter()), false));
+        assertTrue(e.getMessage().contains("test/broken") && e.getMessage().contains("404"), e.getMessage());
+        assertEquals(List.of(), TestBundles.filesUnder(out.getParent()), "no bundle and no partial file");
     }
 
     @Test
