@@ -24,12 +24,18 @@ import io.infometis.installer.cli.InstallerException;
 public final class Readiness {
     private final KubernetesClient client;
     private final Duration pollInterval;
+    private final Duration pullGrace;
     private final Runnable checkpoint;
 
-    /** @param checkpoint called between polls; throws to stop the wait (cancellation) */
-    public Readiness(KubernetesClient client, Duration pollInterval, Runnable checkpoint) {
+    /**
+     * @param pullGrace  how long a pod may fail to pull its image before the wait gives up early: in an air gap
+     *                   nothing can be pulled, so waiting for the full timeout would only delay the same failure
+     * @param checkpoint called between polls; throws to stop the wait (cancellation)
+     */
+    public Readiness(KubernetesClient client, Duration pollInterval, Duration pullGrace, Runnable checkpoint) {
         this.client = client;
         this.pollInterval = pollInterval;
+        this.pullGrace = pullGrace;
         this.checkpoint = checkpoint;
     }
 
@@ -40,14 +46,28 @@ public final class Readiness {
 
     public void await(String component, List<HasMetadata> objects, Duration timeout) throws InterruptedException {
         List<HasMetadata> waiting = new ArrayList<>(workloads(objects));
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Map<String, Long> pullFailingSince = new java.util.HashMap<>();
         while (true) {
             waiting.removeIf(this::isReady);
             if (waiting.isEmpty()) {
                 return;
             }
-            if (System.nanoTime() - deadline >= 0) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
                 throw notReady(component, waiting.get(0), timeout);
+            }
+            for (HasMetadata w : waiting) {
+                Optional<String> pulling = unreadyPod(w).filter(p -> waitingContainer(p)
+                        .map(c -> isPullFailure(c.getState().getWaiting().getReason())).orElse(false))
+                        .map(p -> p.getMetadata().getName());
+                if (pulling.isEmpty()) {
+                    pullFailingSince.remove(w.getMetadata().getName());
+                } else if (now - pullFailingSince.computeIfAbsent(w.getMetadata().getName(), k -> now)
+                        >= pullGrace.toNanos()) {
+                    throw notReady(component, w, Duration.ofNanos(now - start));
+                }
             }
             checkpoint.run();
             Thread.sleep(pollInterval.toMillis());
@@ -99,8 +119,7 @@ public final class Readiness {
             String reason = c.getState().getWaiting().getReason();
             String detail = what + ": pod " + name + " " + reason + " (container " + c.getName()
                     + (c.getImage() == null ? "" : ", image " + c.getImage()) + ")";
-            if (reason != null && (reason.contains("ImagePull") || reason.equals("ErrImageNeverPull")
-                    || reason.equals("InvalidImageName"))) {
+            if (isPullFailure(reason)) {
                 return new InstallerException(detail, "the image is missing from the bundle (an air-gapped node "
                         + "cannot pull it): list it in bundle/bundle.yaml, rebuild the bundle and rerun; "
                         + "'k0s ctr -n k8s.io images ls' shows what was imported", ExitCodes.FAILED);
@@ -121,6 +140,11 @@ public final class Readiness {
         String phase = p.getStatus() == null ? "Pending" : p.getStatus().getPhase();
         return new InstallerException(what + ": pod " + name + " " + phase + " but not ready (readiness probe failing)",
                 "read its log: k0s kubectl -n " + ns(workload) + " logs " + name + "; " + describe, ExitCodes.FAILED);
+    }
+
+    private static boolean isPullFailure(String reason) {
+        return reason != null && (reason.contains("ImagePull") || reason.equals("ErrImageNeverPull")
+                || reason.equals("InvalidImageName"));
     }
 
     private Optional<Pod> unreadyPod(HasMetadata workload) {

@@ -41,17 +41,24 @@ public final class StackPhase implements Phase {
     private final Supplier<KubernetesClient> clients;
     private final Function<String, Duration> componentTimeout;
     private final Duration pollInterval;
+    private final Duration pullGrace;
 
-    /** Production: 10 min per component (15 for Elasticsearch and NiFi), polled every 2 s. */
+    /**
+     * Production: 10 min per component (15 for Elasticsearch and NiFi), polled every 2 s; a pod that cannot pull
+     * its image for 90 s fails the component at once (kubelet retries a failed pull within about a minute, and in
+     * an air gap a retry cannot succeed).
+     */
     public StackPhase(Supplier<KubernetesClient> clients) {
-        this(clients, c -> SLOW.getOrDefault(c, DEFAULT_COMPONENT_TIMEOUT), Duration.ofSeconds(2));
+        this(clients, c -> SLOW.getOrDefault(c, DEFAULT_COMPONENT_TIMEOUT), Duration.ofSeconds(2),
+                Duration.ofSeconds(90));
     }
 
     public StackPhase(Supplier<KubernetesClient> clients, Function<String, Duration> componentTimeout,
-            Duration pollInterval) {
+            Duration pollInterval, Duration pullGrace) {
         this.clients = clients;
         this.componentTimeout = componentTimeout;
         this.pollInterval = pollInterval;
+        this.pullGrace = pullGrace;
     }
 
     @Override
@@ -96,7 +103,7 @@ public final class StackPhase implements Phase {
         try (KubernetesClient client = clients.get()) {
             StackApplier applier = new StackApplier(client);
             applyVolumes(ctx, applier);
-            Readiness readiness = new Readiness(client, pollInterval, ctx::checkCancelled);
+            Readiness readiness = new Readiness(client, pollInterval, pullGrace, ctx::checkCancelled);
             for (BundleManifest.Component component : components) {
                 deploy(ctx, applier, readiness, StackManifests.load(dir, component));
             }
@@ -175,8 +182,9 @@ public final class StackPhase implements Phase {
             String objects = dir == null ? c.manifests().size() + " manifest files"
                     : String.join(", ", StackManifests.load(dir, c).objects().stream()
                             .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
-            ctx.plan("apply " + c.name() + " (" + objects + "), then wait up to "
-                    + componentTimeout.apply(c.name()).toMinutes() + " min until it is ready");
+            boolean waits = dir == null || !Readiness.workloads(StackManifests.load(dir, c).objects()).isEmpty();
+            ctx.plan("apply " + c.name() + " (" + objects + ")" + (waits ? ", then wait up to "
+                    + componentTimeout.apply(c.name()).toMinutes() + " min until it is ready" : ""));
         }
     }
 

@@ -171,6 +171,29 @@ class StackPhaseTest {
     }
 
     @Test
+    void anImageThatCannotBePulledFailsBeforeTheTimeout() throws Exception {
+        controllers = new FakeControllers(recording.newClient()).hold("kafka");
+        client.pods().inNamespace("infometis").resource(new PodBuilder()
+                .withNewMetadata().withName("kafka-0").withNamespace("infometis")
+                .addToLabels("app.kubernetes.io/name", "kafka").addToLabels("app.kubernetes.io/instance", "infometis")
+                .endMetadata()
+                .withNewStatus().withPhase("Pending")
+                .addNewInitContainerStatus().withName("fix-ownership").withImage("docker.io/library/busybox:1.35")
+                .withNewState().withNewWaiting().withReason("ErrImagePull").endWaiting().endState().endInitContainerStatus()
+                .endStatus().build()).create();
+        StackPhase phase = new StackPhase(recording::newClient, c -> Duration.ofMinutes(10), Duration.ofMillis(25),
+                Duration.ofMillis(300));
+        long start = System.nanoTime();
+        PhaseRunner.Outcome outcome = run(phase, new Progress());
+        assertEquals(State.FAILED, outcome.state());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "failed long before 10 min");
+        assertTrue(outcome.failure().message().contains("stack component kafka not ready after ")
+                && outcome.failure().message().contains("pod kafka-0 ErrImagePull (container fix-ownership, image "
+                        + "docker.io/library/busybox:1.35)"), outcome.failure().message());
+        assertTrue(outcome.failure().hint().contains("missing from the bundle"), outcome.failure().hint());
+    }
+
+    @Test
     void resumeAfterACrashAppliesOnlyWhatIsLeft() throws Exception {
         controllers = new FakeControllers(recording.newClient());
         Progress crashing = new Progress();
@@ -238,9 +261,11 @@ class StackPhaseTest {
         StackPhase phase = new StackPhase(() -> {
             throw new AssertionError("a dry run connects to no cluster");
         });
+        // (base has no workload: nothing to wait for)
         PhaseRunner.Outcome outcome = new PhaseRunner(List.of(phase)).run(ctx);
         assertEquals(State.SUCCEEDED, outcome.state(), String.valueOf(outcome.failure()));
         assertEquals(8 + ORDER.size(), plan.size(), plan.toString());
+        assertEquals("apply base (Namespace/infometis, StorageClass/infometis-local)", plan.get(8));
         assertTrue(plan.get(0).startsWith("PersistentVolume infometis-kafka-data " + tmp.resolve("tmp/infometis/volumes/kafka/data")), plan.get(0));
         assertTrue(plan.get(8 + 2).startsWith("apply kafka (PersistentVolumeClaim/kafka-data, Service/kafka-service, "
                 + "StatefulSet/kafka), then wait up to 10 min"), plan.get(10));
@@ -256,7 +281,7 @@ class StackPhaseTest {
     }
 
     StackPhase phase(Function<String, Duration> timeouts) {
-        return new StackPhase(recording::newClient, timeouts, Duration.ofMillis(25));
+        return new StackPhase(recording::newClient, timeouts, Duration.ofMillis(25), Duration.ofMinutes(5));
     }
 
     Path journalFile() {
