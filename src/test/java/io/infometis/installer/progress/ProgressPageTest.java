@@ -165,6 +165,14 @@ class ProgressPageTest {
             installer.comeBack();
             browser.waitUntil("document.getElementById('unreachable').hidden", POLLS, "banner gone after recovery");
             browser.waitUntil(text("step") + " === 'Install k0s'", POLLS, "state after recovery");
+
+            progress.phaseFinished("k0s", State.INTERRUPTED, "signal received");
+            progress.finish(State.INTERRUPTED, null);
+            browser.waitUntil(text("state") + " === 'Interrupted'", POLLS, "final state shown");
+            installer.goDown();
+            browser.waitUntil("!document.getElementById('ended').hidden", POLLS,
+                    "an installer gone after the end is not reported as a failure");
+            assertTrue(browser.text(text("unreachable")).contains("unreachable, retrying"));
         }
     }
 
