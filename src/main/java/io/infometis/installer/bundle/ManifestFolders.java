@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 import io.infometis.installer.cli.InstallerException;
 
 /**
- * The stack's components as the manifest folders name them: {@code manifests/NN-name/*.yaml}, applied in the
- * order of {@code NN}. The folder names are the one place the dependency order is written down.
+ * The stack's components, read from the manifests folder: one sub-folder per component named {@code NN-name}
+ * ({@code 10-traefik}); NN is the apply order, the rest the name, and its {@code *.yaml} files, sorted by name,
+ * are its manifests. The order is thus explicit in the folder names, never inferred.
  */
 public final class ManifestFolders {
     private static final Pattern FOLDER = Pattern.compile("(\\d+)-([a-z0-9][a-z0-9-]*)");
@@ -22,42 +23,32 @@ public final class ManifestFolders {
     private ManifestFolders() {
     }
 
-    /**
-     * One component per {@code NN-name} folder, ordered by {@code NN}; manifests are the folder's {@code .yaml}
-     * and {@code .yml} files, sorted, as paths relative to the bundle root ({@code manifests/NN-name/x.yaml}).
-     */
+    /** Components in apply order; manifest paths are as in the bundle ({@code manifests/10-traefik/a.yaml}). */
     public static List<BundleManifest.Component> components(Path manifestsDir) {
+        if (manifestsDir == null || !Files.isDirectory(manifestsDir)) {
+            return List.of();
+        }
         List<BundleManifest.Component> out = new ArrayList<>();
-        try (Stream<Path> folders = Files.list(manifestsDir)) {
-            for (Path folder : folders.filter(Files::isDirectory).toList()) {
-                Matcher m = FOLDER.matcher(folder.getFileName().toString());
+        try (Stream<Path> dirs = Files.list(manifestsDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                String folder = dir.getFileName().toString();
+                Matcher m = FOLDER.matcher(folder);
                 if (!m.matches()) {
-                    throw InstallerException.invalidInput("manifest folder " + folder + " is not named NN-name",
-                            "rename it, e.g. 20-kafka: the number gives the apply order");
+                    throw InstallerException.invalidInput("manifests folder " + dir + " is not named NN-name",
+                            "rename it like 10-traefik (NN = apply order)");
                 }
                 List<String> files;
-                try (Stream<Path> s = Files.list(folder)) {
-                    files = s.filter(Files::isRegularFile)
-                            .map(p -> p.getFileName().toString())
-                            .filter(n -> n.endsWith(".yaml") || n.endsWith(".yml"))
-                            .sorted()
-                            .map(n -> "manifests/" + folder.getFileName() + "/" + n)
-                            .toList();
+                try (Stream<Path> yaml = Files.list(dir)) {
+                    files = yaml.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".yaml"))
+                            .map(f -> BundleEntries.MANIFESTS + folder + "/" + f.getFileName()).sorted().toList();
                 }
                 out.add(new BundleManifest.Component(m.group(2), Integer.parseInt(m.group(1)), files));
             }
         } catch (IOException e) {
-            throw InstallerException.invalidInput("reading manifest folders in " + manifestsDir + ": " + e.getMessage(),
-                    "check the bundle's manifests/ directory");
+            throw InstallerException.invalidInput("manifests folder " + manifestsDir + " is unreadable (" + e.getMessage() + ")",
+                    "check the path and its permissions");
         }
         out.sort(Comparator.comparingInt(BundleManifest.Component::order).thenComparing(BundleManifest.Component::name));
-        for (int i = 1; i < out.size(); i++) {
-            if (out.get(i).order() == out.get(i - 1).order()) {
-                throw InstallerException.invalidInput("manifest folders " + out.get(i - 1).name() + " and "
-                        + out.get(i).name() + " share the order " + out.get(i).order(),
-                        "give each folder its own number: the order must be explicit");
-            }
-        }
-        return List.copyOf(out);
+        return out;
     }
 }
