@@ -211,7 +211,9 @@ public final class StackPhase implements Phase {
     private static Path dryRunBundleDir(PhaseContext ctx) {
         if (ctx.bundle().hasFiles()) {
             try {
-                return ctx.bundle().directory();
+                // In a dry run the gate only records the unpacking: the directory exists after an earlier run.
+                Path dir = ctx.bundle().directory();
+                return Files.isDirectory(dir.resolve("manifests")) ? dir : null;
             } catch (java.io.IOException | RuntimeException e) {
                 return null;
             }
