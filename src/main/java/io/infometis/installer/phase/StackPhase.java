@@ -10,15 +10,17 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.infometis.installer.bundle.BundleManifest;
 import io.infometis.installer.bundle.InstallBundle;
 import io.infometis.installer.bundle.ManifestFolders;
+import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.cli.InstallerException;
 import io.infometis.installer.install.Journal;
 import io.infometis.installer.k8s.PersistentVolumes;
 import io.infometis.installer.k8s.Readiness;
+import io.infometis.installer.k8s.StackAccess;
 import io.infometis.installer.k8s.StackApplier;
 import io.infometis.installer.k8s.StackManifests;
 import io.infometis.installer.progress.ProgressSnapshot.AccessEntry;
@@ -107,7 +109,7 @@ public final class StackPhase implements Phase {
             for (BundleManifest.Component component : components) {
                 deploy(ctx, applier, readiness, StackManifests.load(dir, component));
             }
-            List<AccessEntry> summary = accessSummary(client);
+            List<AccessEntry> summary = StackAccess.summary(client);
             ctx.progress().setSummary(summary);
             summary.forEach(e -> ctx.step(e.name() + ": " + e.url()));
         }
@@ -119,7 +121,7 @@ public final class StackPhase implements Phase {
         try {
             int written = 0;
             for (HasMetadata pv : pvs) {
-                StackApplier.Result r = applier.apply(pv);
+                StackApplier.Result r = apply(applier, pv, "the volumes");
                 if (r == StackApplier.Result.KEPT) {
                     ctx.warn("PersistentVolume " + pv.getMetadata().getName() + " exists with another spec; kept as is "
                             + "(a bound volume's spec cannot change)");
@@ -139,7 +141,7 @@ public final class StackPhase implements Phase {
         try {
             int written = 0;
             for (HasMetadata o : c.objects()) {
-                StackApplier.Result r = applier.apply(o);
+                StackApplier.Result r = apply(applier, o, c.name());
                 if (r == StackApplier.Result.KEPT) {
                     ctx.warn(o.getKind() + " " + o.getMetadata().getName() + " of " + c.name()
                             + " exists with another spec; kept as is (a bound claim's spec cannot change)");
@@ -160,6 +162,31 @@ public final class StackPhase implements Phase {
         } catch (RuntimeException | InterruptedException e) {
             ctx.unitFailed(c.name(), e.getMessage());
             throw e;
+        }
+    }
+
+    /** Applies one object; an API refusal names the object and the component, with what to do about it. */
+    private static StackApplier.Result apply(StackApplier applier, HasMetadata o, String component) {
+        String what = "applying " + o.getKind() + " " + o.getMetadata().getName() + " of " + component;
+        try {
+            return applier.apply(o);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() <= 0) { // no HTTP status: the request never got an answer
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                throw new InstallerException(what + ": the Kubernetes API did not answer (" + root + ")",
+                        "check that k0s runs ('k0s status') and rerun to resume", ExitCodes.API_UNREACHABLE, e);
+            }
+            String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : e.getMessage();
+            String hint = e.getCode() == 422
+                    ? "the change cannot be made in place: delete the object ('k0s kubectl -n infometis delete "
+                            + o.getKind().toLowerCase() + " " + o.getMetadata().getName()
+                            + "'; volumes are kept) and rerun"
+                    : "fix the manifest in the bundle, or the cluster, and rerun to resume";
+            throw new InstallerException(what + ": " + reason + " (HTTP " + e.getCode() + ")", hint, ExitCodes.FAILED, e);
         }
     }
 
@@ -229,33 +256,5 @@ public final class StackPhase implements Phase {
 
     private static String volumesDir(PhaseContext ctx) {
         return ctx.paths().resolve(ctx.options().volumesDir()).toString();
-    }
-
-    /**
-     * Where the operator reaches the stack: the UIs through Traefik on the node's address, and Kafka's bootstrap
-     * address inside the cluster.
-     */
-    static List<AccessEntry> accessSummary(KubernetesClient client) {
-        String host = nodeAddress(client);
-        return List.of(
-                new AccessEntry("Grafana", "http://" + host + "/grafana/"),
-                new AccessEntry("Flink UI", "http://" + host + ":8083/"),
-                new AccessEntry("NiFi", "http://" + host + "/nifi/"),
-                new AccessEntry("ksqlDB", "http://" + host + "/ksqldb"),
-                new AccessEntry("Prometheus", "http://" + host + "/prometheus/"),
-                new AccessEntry("Kafka bootstrap (in the cluster)", "kafka-service.infometis.svc.cluster.local:9092"));
-    }
-
-    private static String nodeAddress(KubernetesClient client) {
-        for (Node n : client.nodes().list().getItems()) {
-            if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
-                for (NodeAddress a : n.getStatus().getAddresses()) {
-                    if ("InternalIP".equals(a.getType())) {
-                        return a.getAddress();
-                    }
-                }
-            }
-        }
-        return "localhost";
     }
 }

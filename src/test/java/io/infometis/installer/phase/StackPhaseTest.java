@@ -194,6 +194,24 @@ class StackPhaseTest {
     }
 
     @Test
+    void unreachableApiFailsWithTheApiExitCodeNamingWhatWasBeingApplied() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        StackPhase phase = new StackPhase(() -> new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(url).withRequestRetryBackoffLimit(0)
+                        .build()).build(), c -> Duration.ofSeconds(5), Duration.ofMillis(25), Duration.ofMinutes(5));
+        PhaseRunner.Outcome outcome = run(phase, new Progress());
+        assertEquals(State.FAILED, outcome.state());
+        assertEquals(io.infometis.installer.cli.ExitCodes.API_UNREACHABLE, outcome.exitCode());
+        assertTrue(outcome.failure().message().startsWith("applying PersistentVolume infometis-kafka-data of the volumes: "
+                + "the Kubernetes API did not answer"), outcome.failure().message());
+        assertTrue(outcome.failure().hint().contains("k0s status"), outcome.failure().hint());
+    }
+
+    @Test
     void resumeAfterACrashAppliesOnlyWhatIsLeft() throws Exception {
         controllers = new FakeControllers(recording.newClient());
         Progress crashing = new Progress();
