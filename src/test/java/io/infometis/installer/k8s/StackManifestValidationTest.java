@@ -2,6 +2,7 @@ package io.infometis.installer.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
@@ -307,6 +308,91 @@ class StackManifestValidationTest {
         assertTrue(traefik.contains("--entryPoints.flink.address=:8083"));
         assertEquals("flink", ((Ingress) objects.get("flink Ingress/flink-ui")).getMetadata().getAnnotations()
                 .get("traefik.ingress.kubernetes.io/router.entrypoints"));
+    }
+
+    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    /** Rules the API server enforces and fabric8's models do not: caught here instead of on the server. */
+    @Test
+    void namesPortsAndReferencesPassTheApiServersRules() {
+        Map<String, ConfigMap> configMaps = new HashMap<>();
+        all.stream().filter(o -> o instanceof ConfigMap).forEach(o -> configMaps.put(o.getMetadata().getName(), (ConfigMap) o));
+        for (HasMetadata o : all) {
+            String name = o.getMetadata().getName();
+            assertTrue(name.length() <= 63 && DNS_LABEL.matcher(name).matches(), o.getKind() + " name " + name);
+            o.getMetadata().getLabels().forEach((k, v) -> assertTrue(v.length() <= 63
+                    && v.matches("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"), name + " label " + k + "=" + v));
+        }
+        templates().forEach((workload, t) -> {
+            Set<String> volumes = new TreeSet<>(volumesOf(t).stream().map(Volume::getName).toList());
+            for (Volume v : volumesOf(t)) {
+                if (v.getConfigMap() != null) {
+                    ConfigMap cm = configMaps.get(v.getConfigMap().getName());
+                    assertNotNull(cm, workload + " volume " + v.getName() + " names a ConfigMap of the stack");
+                    if (v.getConfigMap().getItems() != null) {
+                        v.getConfigMap().getItems().forEach(i -> assertTrue(cm.getData().containsKey(i.getKey()),
+                                workload + " ConfigMap key " + i.getKey()));
+                    }
+                }
+            }
+            for (Container c : containers(t)) {
+                String where = workload + " container " + c.getName();
+                Set<String> ports = new TreeSet<>();
+                if (c.getPorts() != null) {
+                    for (ContainerPort p : c.getPorts()) {
+                        assertTrue(p.getName().length() <= 15 && PORT_NAME.matcher(p.getName()).matches(),
+                                where + " port name " + p.getName() + " (IANA service name, at most 15 characters)");
+                        ports.add(p.getName());
+                    }
+                }
+                for (Probe p : Stream.of(c.getReadinessProbe(), c.getLivenessProbe()).filter(p -> p != null).toList()) {
+                    IntOrString port = p.getHttpGet() != null ? p.getHttpGet().getPort()
+                            : p.getTcpSocket() != null ? p.getTcpSocket().getPort() : null;
+                    assertNotNull(port, where + " probe checks a port");
+                    if (port.getStrVal() != null) {
+                        assertTrue(ports.contains(port.getStrVal()), where + " probe port " + port.getStrVal() + " is declared");
+                    }
+                }
+                if (c.getVolumeMounts() != null) {
+                    c.getVolumeMounts().forEach(m -> assertTrue(volumes.contains(m.getName()),
+                            where + " mounts volume " + m.getName() + " of its pod"));
+                }
+                if (c.getEnv() != null) {
+                    for (EnvVar e : c.getEnv()) {
+                        assertTrue(e.getName().matches("[-._a-zA-Z][-._a-zA-Z0-9]*"), where + " env name " + e.getName());
+                        if (e.getValueFrom() != null && e.getValueFrom().getConfigMapKeyRef() != null) {
+                            var ref = e.getValueFrom().getConfigMapKeyRef();
+                            assertTrue(configMaps.containsKey(ref.getName())
+                                    && configMaps.get(ref.getName()).getData().containsKey(ref.getKey()),
+                                    where + " env " + e.getName() + " → ConfigMap " + ref.getName() + " key " + ref.getKey());
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    void configurationFilesInConfigMapsParse() throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int parsed = 0;
+        for (HasMetadata o : all) {
+            if (o instanceof ConfigMap cm) {
+                for (var e : cm.getData().entrySet()) {
+                    if (e.getKey().endsWith(".json")) {
+                        assertNotNull(json.readTree(e.getValue()), e.getKey());
+                        parsed++;
+                    } else if (e.getKey().endsWith(".yaml") || e.getKey().endsWith(".yml")) {
+                        assertTrue(yaml.readTree(e.getValue()).isObject(), cm.getMetadata().getName() + " " + e.getKey());
+                        parsed++;
+                    }
+                }
+            }
+        }
+        assertEquals(7, parsed, "Traefik's middlewares, prometheus.yml, rules.yml, alertmanager.yml, Grafana's datasources "
+                + "and dashboard provider, the dashboard");
     }
 
     // --- helpers ---
