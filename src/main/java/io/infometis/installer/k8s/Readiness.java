@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.infometis.installer.cli.ExitCodes;
 import io.infometis.installer.cli.InstallerException;
 
@@ -75,7 +76,13 @@ public final class Readiness {
     }
 
     boolean isReady(HasMetadata workload) {
-        HasMetadata live = client.resource(workload).get();
+        HasMetadata live;
+        try {
+            live = client.resource(workload).get();
+        } catch (KubernetesClientException apiHiccup) {
+            // The API server of a fresh single node restarts now and then: not ready yet, ask again.
+            return false;
+        }
         if (live instanceof Deployment d) {
             int want = d.getSpec() == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
             var s = d.getStatus();
@@ -150,7 +157,12 @@ public final class Readiness {
     private Optional<Pod> unreadyPod(HasMetadata workload) {
         Map<String, String> selector = workload instanceof Deployment d ? d.getSpec().getSelector().getMatchLabels()
                 : ((StatefulSet) workload).getSpec().getSelector().getMatchLabels();
-        List<Pod> pods = client.pods().inNamespace(ns(workload)).withLabels(selector).list().getItems();
+        List<Pod> pods;
+        try {
+            pods = client.pods().inNamespace(ns(workload)).withLabels(selector).list().getItems();
+        } catch (KubernetesClientException apiHiccup) {
+            return Optional.empty();
+        }
         return pods.stream().filter(p -> condition(p, "Ready").isPresent()).findFirst()
                 .or(() -> pods.stream().findFirst());
     }
