@@ -100,6 +100,27 @@ class StackPhaseTest {
     }
 
     @Test
+    void deploysFromABundleFileUnpackedByTheInstaller() throws Exception {
+        Path layout = io.infometis.installer.testing.TestBundles.layout(tmp.resolve("layout"))
+                .image(io.infometis.installer.testing.TestBundles.TINY_REF, Map.of("a.txt", "a")).done();
+        Path file = io.infometis.installer.testing.TestBundles.write(tmp.resolve("infometis-bundle.tar"), layout,
+                io.infometis.installer.testing.TestBundles.k0sStandIn(tmp.resolve("k0s")), Path.of("bundle/manifests"),
+                BundleSpec.read(Path.of("bundle/bundle.yaml")).volumes(), null);
+        var bundleFile = new io.infometis.installer.bundle.BundleFile(file, tmp.resolve("state"), new HostGate(false, null));
+        assertEquals(ORDER, bundleFile.manifest().components().stream().map(c -> c.name()).toList(),
+                "bundle.json lists the components in folder order");
+        controllers = new FakeControllers(recording.newClient());
+        InstallOptions options = new InstallOptions(tmp, tmp.resolve("state"), file, null, false, null, null, null, null,
+                null);
+        PhaseContext ctx = new PhaseContext(options, new HostPaths(tmp, tmp.resolve("state")), new HostGate(false, null),
+                Journal.open(journalFile(), false), new Progress(), bundleFile);
+        PhaseRunner.Outcome outcome = new PhaseRunner(List.of(phase(c -> Duration.ofSeconds(20)))).run(ctx);
+        assertEquals(State.SUCCEEDED, outcome.state(), String.valueOf(outcome.failure()));
+        assertNotNull(client.apps().statefulSets().inNamespace("infometis").withName("nifi").get());
+        assertEquals(8, client.persistentVolumes().list().getItems().size());
+    }
+
+    @Test
     void rerunWritesNothingAndDoesNotWaitForReadyUnchangedComponents() throws Exception {
         controllers = new FakeControllers(recording.newClient());
         assertEquals(State.SUCCEEDED, run(phase(c -> Duration.ofSeconds(20)), new Progress()).state());
