@@ -86,13 +86,16 @@ public class InstallCommand implements Callable<Integer> {
             apiAccess.requireToken(readToken(apiTokenFile));
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, null, dryRun))) {
-            HostPaths paths = new HostPaths(options.root(), options.stateDir());
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
+            HostPaths paths = new HostPaths(options.root(), options.stateDir(), options.volumesDir());
             InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
             announceApi(out);
             PhaseRunner.Outcome outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
             report(out, outcome);
-            linger(out);
+            if (outcome.state() != State.INTERRUPTED) {
+                // Interrupted means the process is being stopped: lingering would only delay the exit.
+                linger(out);
+            }
             return outcome.exitCode();
         }
     }
@@ -106,7 +109,7 @@ public class InstallCommand implements Callable<Integer> {
                 phaseTimeout);
     }
 
-    private static String readToken(Path file) {
+    static String readToken(Path file) {
         try {
             String token = Files.readString(file).trim();
             if (token.isEmpty()) {

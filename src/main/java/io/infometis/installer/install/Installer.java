@@ -27,15 +27,18 @@ public final class Installer {
     }
 
     public PhaseRunner.Outcome run(List<Phase> phases, InstallBundle bundle) {
-        HostPaths paths = new HostPaths(options.root(), options.stateDir());
-        HostGate gate = new HostGate(options.dryRun(), null);
+        HostPaths paths = new HostPaths(options.root(), options.stateDir(), options.volumesDir());
+        PhaseRunner runner = new PhaseRunner(phases);
+        runner.selected(options.until()); // an unknown --until fails before anything is opened
+        PhaseContext[] current = new PhaseContext[1];
+        // In a dry run every gated mutation becomes a "plan:" line of the phase that asked for it.
+        HostGate gate = new HostGate(options.dryRun(), action -> current[0].plan(action));
         Journal journal = Journal.open(paths.journalFile(), options.dryRun());
         PhaseContext ctx = new PhaseContext(options, paths, gate, journal, progress, bundle);
-        PhaseRunner runner = new PhaseRunner(phases);
-        runner.selected(options.until());
+        current[0] = ctx;
         CountDownLatch finished = new CountDownLatch(1);
-        // The JVM exits once its shutdown hooks return, so the hook waits (bounded) for the runner to mark the
-        // phase Interrupted and write the journal.
+        // The JVM exits once its shutdown hooks return, so the hook waits (bounded, longer than the runner's
+        // cancel grace) for the runner to mark the phase Interrupted and write the journal.
         Thread onSignal = new Thread(() -> {
             progress.event(Severity.WARN, null, "signal received: stopping after the current step");
             runner.cancel();
