@@ -108,10 +108,17 @@ public final class PhaseRunner {
                 ctx.isDryRun());
         for (Phase p : selected) {
             ctx.enterPhase(p.name());
-            ctx.progress().registerUnits(p.name(), p.units(ctx));
+            ctx.progress().registerUnits(p.name(), unitsOf(p, ctx));
         }
-        ctx.journal().begin(ctx.bundle() == null ? null : ctx.bundle().digest());
-        ctx.journal().plan(phases.stream().map(Phase::name).toList());
+        try {
+            ctx.journal().begin(ctx.bundle() == null ? null : ctx.bundle().digest());
+            ctx.journal().plan(phases.stream().map(Phase::name).toList());
+        } catch (InstallerException e) {
+            // No journal, no install; the API still shows why until the linger ends.
+            Failure f = new Failure(null, e.getMessage(), e.hint());
+            ctx.progress().finish(State.FAILED, f);
+            return new Outcome(State.FAILED, f, e.exitCode(), false);
+        }
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "phase");
             t.setDaemon(true);
@@ -197,12 +204,33 @@ public final class PhaseRunner {
             result = PhaseResult.interrupted(p.name());
         } finally {
             // Set in a finally: no phase is ever left Running, in the journal or the API.
-            String message = result.state() == State.SKIPPED ? "already done"
-                    : result.failure() == null ? null : result.failure().message();
-            ctx.journal().phase(p.name(), result.state(), message);
-            ctx.progress().phaseFinished(p.name(), result.state(), message);
+            result = recordOutcome(p, ctx, result);
         }
         return result;
+    }
+
+    private static PhaseResult recordOutcome(Phase p, PhaseContext ctx, PhaseResult result) {
+        String message = result.state() == State.SKIPPED ? "already done"
+                : result.failure() == null ? null : result.failure().message();
+        try {
+            ctx.journal().phase(p.name(), result.state(), message);
+        } catch (InstallerException e) {
+            // A journal that cannot be written ends the install: a rerun could not resume from it.
+            result = new PhaseResult(State.FAILED, new Failure(p.name(), e.getMessage(), e.hint()), e.exitCode());
+            message = e.getMessage();
+        }
+        ctx.progress().phaseFinished(p.name(), result.state(), message);
+        return result;
+    }
+
+    /** A phase that cannot list its units yet registers none; it must not stop the install before it starts. */
+    private static List<String> unitsOf(Phase p, PhaseContext ctx) {
+        try {
+            return p.units(ctx);
+        } catch (RuntimeException e) {
+            ctx.warn("units of " + p.name() + " are not known yet: " + e.getMessage());
+            return List.of();
+        }
     }
 
     /**
@@ -235,7 +263,13 @@ public final class PhaseRunner {
     }
 
     private Outcome finish(PhaseContext ctx, PhaseResult last) {
-        ctx.journal().finish(last.state());
+        try {
+            ctx.journal().finish(last.state());
+        } catch (InstallerException e) {
+            if (last.state() == State.SUCCEEDED) {
+                last = new PhaseResult(State.FAILED, new Failure(null, e.getMessage(), e.hint()), e.exitCode());
+            }
+        }
         ctx.progress().finish(last.state(), last.failure());
         int code = switch (last.state()) {
             case SUCCEEDED -> ExitCodes.DONE;

@@ -366,6 +366,47 @@ class InstallerTest {
         assertTrue(progress.snapshot().dryRun());
     }
 
+    @Test
+    void aJournalThatCannotBeWrittenEndsTheRunAsFailedInTheApiToo() throws Exception {
+        Files.createDirectories(root.resolve("var/lib"));
+        Files.writeString(root.resolve("var/lib/infometis"), "a file where the state dir should be");
+        FakeHost host = new FakeHost();
+        Progress progress = new Progress();
+        Outcome o = install(InstallOptions.under(root), progress, new FakePhase("a", List.of("a1"), host));
+        assertEquals(State.FAILED, o.state());
+        assertEquals(ExitCodes.FAILED, o.exitCode());
+        assertTrue(o.failure().message().startsWith("writing journal "), o.failure().message());
+        assertEquals(State.FAILED, progress.snapshot().state(), "watchers are not left with Running");
+        assertEquals(List.of(), host.log(), "nothing done without a journal");
+    }
+
+    @Test
+    void aPhaseThatCannotListItsUnitsYetStillRuns() {
+        FakeHost host = new FakeHost();
+        Progress progress = new Progress();
+        Outcome o = install(InstallOptions.under(root), progress, new Phase() {
+            public String name() {
+                return "late";
+            }
+
+            public String title() {
+                return "Units known late";
+            }
+
+            public List<String> units(PhaseContext ctx) {
+                throw new IllegalStateException("bundle not unpacked yet");
+            }
+
+            public void run(PhaseContext ctx) {
+                host.apply("late", "*");
+            }
+        });
+        assertEquals(State.SUCCEEDED, o.state());
+        assertEquals(List.of("late/*"), host.log());
+        assertTrue(progress.events(0, 100).events().stream()
+                .anyMatch(e -> e.message().equals("units of late are not known yet: bundle not unpacked yet")));
+    }
+
     private Journal.Record readRecord() {
         try {
             return io.infometis.installer.Json.MAPPER.readValue(paths().journalFile().toFile(), Journal.Record.class);
