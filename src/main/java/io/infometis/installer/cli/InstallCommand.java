@@ -16,7 +16,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -87,10 +86,10 @@ public class InstallCommand implements Callable<Integer> {
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
-            HostPaths paths = new HostPaths(options.root(), options.stateDir(), options.volumesDir());
-            InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
+            Installer installer = new Installer(options, progress);
+            InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate());
             announceApi(out);
-            PhaseRunner.Outcome outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
+            PhaseRunner.Outcome outcome = installer.run(plan.phases(options), installBundle);
             report(out, outcome);
             if (outcome.state() != State.INTERRUPTED) {
                 // Interrupted means the process is being stopped: lingering would only delay the exit.
