@@ -180,7 +180,7 @@ class InstallerTest {
         long t0 = System.nanoTime();
         runner[0].cancel();
         Outcome o = run.get(10, TimeUnit.SECONDS);
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3), "an interruptible phase stops at once");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(4500), "stopped by the interrupt, not after the 5 s grace");
         assertEquals(State.INTERRUPTED, o.state());
         assertEquals(ExitCodes.INTERRUPTED, o.exitCode());
         assertEquals("b", o.failure().phase());
