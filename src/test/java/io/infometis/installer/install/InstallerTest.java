@@ -206,6 +206,46 @@ class InstallerTest {
     }
 
     @Test
+    void aPhaseThatIgnoresTheSignalIsAbandonedAfterTheGrace() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch running = new CountDownLatch(1);
+        Phase stubborn = new Phase() {
+            public String name() {
+                return "stubborn";
+            }
+
+            public String title() {
+                return "Ignores interrupts";
+            }
+
+            public void run(PhaseContext ctx) {
+                running.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait(); // e.g. a blocking native call that no interrupt reaches
+                }
+            }
+        };
+        var paths = HostPaths.of(root);
+        var ctx = new PhaseContext(InstallOptions.under(root), paths, new HostGate(false, null),
+                Journal.open(paths.journalFile(), false), new Progress(), null);
+        PhaseRunner runner = new PhaseRunner(List.of(stubborn));
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> runner.run(ctx));
+        try {
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            long t0 = System.nanoTime();
+            runner.cancel();
+            Outcome o = run.get(30, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(State.INTERRUPTED, o.state());
+            assertTrue(ms >= 4900 && ms < 9000, "abandoned after the 5 s grace, within the signal hook's 10 s: " + ms);
+            assertEquals(State.INTERRUPTED, journal().phaseState("stubborn"));
+            assertEquals(State.INTERRUPTED, journal().state());
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    @Test
     void cancellingBetweenUnitsStopsAtTheNextBoundary() throws Exception {
         FakeHost host = new FakeHost();
         PhaseRunner[] runner = new PhaseRunner[1];
