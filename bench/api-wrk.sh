@@ -19,7 +19,14 @@ OUT=$(mktemp)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 java -jar "$JAR" install --dry-run --root "$ROOT" --api-port "$PORT" --api-bind 127.0.0.1 --linger 1h >"$OUT" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$ROOT" "$OUT"' EXIT
+cleanup() {
+  local rc=$?
+  kill $PID 2>/dev/null || true
+  wait $PID 2>/dev/null || true
+  rm -rf "$ROOT" "$OUT"
+  exit $rc
+}
+trap cleanup EXIT
 
 URL="http://127.0.0.1:$PORT$URL_PATH"
 for _ in $(seq 1 150); do
