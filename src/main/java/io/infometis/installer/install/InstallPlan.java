@@ -4,7 +4,10 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.infometis.installer.host.HostPaths;
+import io.infometis.installer.k8s.KubeClients;
 import io.infometis.installer.phase.Phase;
+import io.infometis.installer.phase.StackPhase;
 import io.infometis.installer.phase.preflight.HostFacts;
 import io.infometis.installer.phase.preflight.PreflightPhase;
 
@@ -14,6 +17,7 @@ public class InstallPlan {
 
     public List<Phase> phases(InstallOptions options) {
         return List.of(
-                new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()));
+                new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()),
+                new StackPhase(KubeClients.fromKubeconfig(new HostPaths(options.root(), options.stateDir()).adminKubeconfig())));
     }
 }
