@@ -49,6 +49,25 @@ class BundleCommandTest {
     }
 
     @Test
+    void installRefusesACorruptBundleWithExit2AndLeavesTheRootUntouched(QuarkusMainLauncher launcher) throws Exception {
+        Path bundle = TestBundles.tiny(tmp.resolve("b"));
+        byte[] bytes = Files.readAllBytes(bundle);
+        int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("kind: ConfigMap");
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path corrupt = tmp.resolve("corrupt.tar");
+        Files.write(corrupt, bytes);
+        try (FileChannel ch = FileChannel.open(corrupt, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] { 'X' }), at);
+        }
+        LaunchResult r = launcher.launch("install", "--bundle", corrupt.toString(), "--root", root.toString(),
+                "--api-port", "0", "--linger", "0");
+        assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.getOutput() + r.getErrorOutput());
+        assertTrue(r.getErrorOutput().contains("bundle entry manifests/10-demo/configmap.yaml: sha256 mismatch"), r.getErrorOutput());
+        assertTrue(TestBundles.filesUnder(root).stream().noneMatch(f -> f.contains("bundle/") || f.startsWith("usr")
+                || f.endsWith("preflight.json")), TestBundles.filesUnder(root).toString());
+    }
+
+    @Test
     void inspectPrintsImagesK0sAndComponentsAsJson(QuarkusMainLauncher launcher) throws Exception {
         Path bundle = TestBundles.tiny(tmp);
         LaunchResult r = launcher.launch("bundle", "inspect", bundle.toString(), "--output", "json");
