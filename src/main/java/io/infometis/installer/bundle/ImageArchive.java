@@ -1,0 +1,238 @@
+package io.infometis.installer.bundle;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.infometis.installer.Json;
+import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.cli.InstallerException;
+
+/**
+ * Some images of the bundle's OCI layout ({@code images/}), as one OCI-layout tar for {@code ctr images import -}:
+ * only their blobs, and an {@code index.json} naming each by its full reference in
+ * {@code org.opencontainers.image.ref.name} (a bare tag would import as {@code import-DATE:tag}).
+ */
+public final class ImageArchive {
+    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+    static final String CONTAINERD_NAME = "io.containerd.image.name";
+
+    private final Path layout;
+    private final List<ObjectNode> descriptors;
+    private final Map<String, Long> blobs;
+
+    private ImageArchive(Path layout, List<ObjectNode> descriptors, Map<String, Long> blobs) {
+        this.layout = layout;
+        this.descriptors = descriptors;
+        this.blobs = blobs;
+    }
+
+    /** Picks {@code images} out of the layout, refusing an image the layout lacks or holds under another digest. */
+    public static ImageArchive select(Path layout, List<BundleManifest.Image> images) throws IOException {
+        JsonNode index = Json.LENIENT.readTree(layout.resolve("index.json").toFile());
+        List<ObjectNode> descriptors = new ArrayList<>();
+        Map<String, Long> blobs = new LinkedHashMap<>();
+        for (BundleManifest.Image image : images) {
+            JsonNode found = null;
+            for (JsonNode d : index.path("manifests")) {
+                JsonNode a = d.path("annotations");
+                if (image.ref().equals(a.path(REF_NAME).asText(null)) || image.ref().equals(a.path(CONTAINERD_NAME).asText(null))) {
+                    found = d;
+                    break;
+                }
+            }
+            if (found == null) {
+                throw corrupt("image " + image.ref() + " is not in the bundle's images/index.json");
+            }
+            String digest = found.path("digest").asText();
+            if (image.digest() != null && !image.digest().equals(digest)) {
+                throw corrupt("image " + image.ref() + " is " + digest + " in images/index.json, bundle.json says " + image.digest());
+            }
+            ObjectNode d = Json.LENIENT.createObjectNode();
+            d.put("mediaType", found.path("mediaType").asText());
+            d.put("digest", digest);
+            d.put("size", found.path("size").asLong());
+            d.putObject("annotations").put(REF_NAME, image.ref());
+            descriptors.add(d);
+            collect(layout, found, blobs, image.ref());
+        }
+        return new ImageArchive(layout, descriptors, blobs);
+    }
+
+    /** Manifests and indexes are read to find their children; missing children of an index are other platforms. */
+    private static void collect(Path layout, JsonNode descriptor, Map<String, Long> blobs, String ref) throws IOException {
+        String digest = descriptor.path("digest").asText();
+        long size = descriptor.path("size").asLong();
+        Path file = blob(layout, digest);
+        if (!Files.isRegularFile(file)) {
+            throw corrupt("image " + ref + ": blob " + digest + " is missing from images/");
+        }
+        if (blobs.putIfAbsent(digest, size) != null) {
+            return;
+        }
+        String mediaType = descriptor.path("mediaType").asText();
+        if (mediaType.endsWith("manifest.v1+json") || mediaType.endsWith("manifest.v2+json")) {
+            JsonNode m = Json.LENIENT.readTree(readSmall(file, size));
+            collect(layout, m.path("config"), blobs, ref);
+            for (JsonNode layer : m.path("layers")) {
+                collect(layout, layer, blobs, ref);
+            }
+        } else if (mediaType.endsWith("index.v1+json") || mediaType.endsWith("manifest.list.v2+json")) {
+            JsonNode idx = Json.LENIENT.readTree(readSmall(file, size));
+            for (JsonNode child : idx.path("manifests")) {
+                if (Files.isRegularFile(blob(layout, child.path("digest").asText()))) {
+                    collect(layout, child, blobs, ref);
+                }
+            }
+        }
+    }
+
+    public List<String> refs() {
+        return descriptors.stream().map(d -> d.path("annotations").path(REF_NAME).asText()).toList();
+    }
+
+    public int blobCount() {
+        return blobs.size();
+    }
+
+    public long bytes() {
+        return blobs.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Checks every blob's size and sha256 before anything is imported, so a corrupt bundle changes nothing.
+     * Hashes on {@code threads} threads: the layers dominate and hash independently.
+     */
+    public void verify(int threads) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "verify-blob");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (Map.Entry<String, Long> b : blobs.entrySet()) {
+                all.add(pool.submit(() -> {
+                    verifyBlob(b.getKey(), b.getValue());
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("verifying images: interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InstallerException ie) {
+                throw ie;
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void verifyBlob(String digest, long size) throws IOException {
+        Path file = blob(layout, digest);
+        long actualSize = Files.size(file);
+        if (actualSize != size) {
+            throw corrupt("blob " + digest + " is " + actualSize + " bytes, expected " + size);
+        }
+        MessageDigest sha = sha256();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        if (!actual.equals(digest)) {
+            throw corrupt("blob " + digest + " has sha256 " + actual);
+        }
+    }
+
+    /** Writes the tar: {@code oci-layout}, {@code index.json}, then every blob once. */
+    public void write(OutputStream sink) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(sink, 1 << 20));
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        entry(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        ObjectNode index = Json.LENIENT.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode manifests = index.putArray("manifests");
+        descriptors.forEach(manifests::add);
+        entry(tar, "index.json", Json.LENIENT.writeValueAsBytes(index));
+        for (Map.Entry<String, Long> b : blobs.entrySet()) {
+            TarArchiveEntry e = new TarArchiveEntry("blobs/sha256/" + hex(b.getKey()));
+            e.setSize(b.getValue());
+            tar.putArchiveEntry(e);
+            Files.copy(blob(layout, b.getKey()), tar);
+            tar.closeArchiveEntry();
+        }
+        tar.finish();
+        tar.flush();
+    }
+
+    private static void entry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(content.length);
+        tar.putArchiveEntry(e);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
+    static Path blob(Path layout, String digest) {
+        return layout.resolve("blobs").resolve("sha256").resolve(hex(digest));
+    }
+
+    private static String hex(String digest) {
+        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+            throw corrupt("unsupported or malformed digest '" + digest + "'");
+        }
+        return digest.substring("sha256:".length());
+    }
+
+    private static byte[] readSmall(Path file, long size) throws IOException {
+        if (size > 4 << 20) {
+            throw corrupt("manifest " + file.getFileName() + " is " + size + " bytes, too large for a manifest");
+        }
+        return Files.readAllBytes(file);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InstallerException corrupt(String what) {
+        return new InstallerException("bundle images: " + what, "the bundle is damaged; rebuild or re-copy it", ExitCodes.FAILED);
+    }
+}
