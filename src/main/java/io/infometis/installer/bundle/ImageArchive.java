@@ -175,7 +175,7 @@ public final class ImageArchive {
         }
     }
 
-    /** Writes the tar: {@code oci-layout}, {@code index.json}, then every blob once. */
+    /** Writes the tar: {@code oci-layout}, {@code index.json}, then every blob once; closes {@code sink}. */
     public void write(OutputStream sink) throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(sink, 1 << 20));
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -194,8 +194,8 @@ public final class ImageArchive {
             Files.copy(blob(layout, b.getKey()), tar);
             tar.closeArchiveEntry();
         }
-        tar.finish();
-        tar.flush();
+        // close, not finish + flush: commons-compress 1.28 keeps the last block buffered until close.
+        tar.close();
     }
 
     private static void entry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
