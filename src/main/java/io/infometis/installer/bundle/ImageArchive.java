@@ -2,15 +2,11 @@ package io.infometis.installer.bundle;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +32,7 @@ import io.infometis.installer.cli.InstallerException;
  * {@code org.opencontainers.image.ref.name} (a bare tag would import as {@code import-DATE:tag}).
  */
 public final class ImageArchive {
-    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+    public static final String REF_NAME = OciLayout.REF_NAME;
     static final String CONTAINERD_NAME = "io.containerd.image.name";
 
     private final Path layout;
@@ -93,13 +89,13 @@ public final class ImageArchive {
             return;
         }
         String mediaType = descriptor.path("mediaType").asText();
-        if (mediaType.endsWith("manifest.v1+json") || mediaType.endsWith("manifest.v2+json")) {
+        if (OciLayout.isManifest(mediaType)) {
             JsonNode m = Json.LENIENT.readTree(readSmall(file, size));
             collect(layout, m.path("config"), blobs, ref);
             for (JsonNode layer : m.path("layers")) {
                 collect(layout, layer, blobs, ref);
             }
-        } else if (mediaType.endsWith("index.v1+json") || mediaType.endsWith("manifest.list.v2+json")) {
+        } else if (OciLayout.isIndex(mediaType)) {
             JsonNode idx = Json.LENIENT.readTree(readSmall(file, size));
             for (JsonNode child : idx.path("manifests")) {
                 if (Files.isRegularFile(blob(layout, child.path("digest").asText()))) {
@@ -161,15 +157,7 @@ public final class ImageArchive {
         if (actualSize != size) {
             throw corrupt("blob " + digest + " is " + actualSize + " bytes, expected " + size);
         }
-        MessageDigest sha = sha256();
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-        }
-        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        String actual = "sha256:" + Digests.sha256(file);
         if (!actual.equals(digest)) {
             throw corrupt("blob " + digest + " has sha256 " + actual);
         }
@@ -180,10 +168,10 @@ public final class ImageArchive {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(sink, 1 << 20));
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        entry(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        entry(tar, "oci-layout", OciLayout.LAYOUT_FILE.getBytes(StandardCharsets.UTF_8));
         ObjectNode index = Json.LENIENT.createObjectNode();
         index.put("schemaVersion", 2);
-        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        index.put("mediaType", OciLayout.OCI_INDEX);
         ArrayNode manifests = index.putArray("manifests");
         descriptors.forEach(manifests::add);
         entry(tar, "index.json", Json.LENIENT.writeValueAsBytes(index));
@@ -211,10 +199,11 @@ public final class ImageArchive {
     }
 
     private static String hex(String digest) {
-        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        String hex = Digests.hexOf(digest);
+        if (hex == null) {
             throw corrupt("unsupported or malformed digest '" + digest + "'");
         }
-        return digest.substring("sha256:".length());
+        return hex;
     }
 
     private static byte[] readSmall(Path file, long size) throws IOException {
@@ -222,14 +211,6 @@ public final class ImageArchive {
             throw corrupt("manifest " + file.getFileName() + " is " + size + " bytes, too large for a manifest");
         }
         return Files.readAllBytes(file);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static InstallerException corrupt(String what) {

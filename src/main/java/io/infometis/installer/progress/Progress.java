@@ -70,6 +70,9 @@ public class Progress {
             startedAt = clock.instant();
             finishedAt = null;
             failure = null;
+            currentPhase = null;
+            currentStep = null;
+            summary.clear();
             percentFloor = 0;
         }
         event(Severity.INFO, null, (dryRun ? "dry run: " : "") + "install started with " + plan.size() + " phases");

@@ -35,6 +35,7 @@ import io.infometis.installer.testing.DirectoryBundle;
 import io.infometis.installer.testing.K0sStandIn;
 import io.infometis.installer.testing.MockCluster;
 import io.infometis.installer.testing.OciImages;
+import io.infometis.installer.testing.Runs;
 import io.infometis.installer.uninstall.UninstallOptions;
 import io.infometis.installer.uninstall.Uninstaller;
 
@@ -58,7 +59,7 @@ class InstallUntilVolumesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        CONTAINERD.removeAllImages();
+        Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
         cluster.addReadyNode("infometis-1");
@@ -152,6 +153,6 @@ class InstallUntilVolumesTest {
         }
         assertTrue(standIn.calls().stream().noneMatch(c -> c.startsWith("install") || c.startsWith("start") || c.contains("import")),
                 standIn.calls().toString());
-        assertTrue(CONTAINERD.ctr("-n", "k8s.io", "images", "ls", "-q").stdout().isBlank());
+        assertTrue(CONTAINERD.ctrOk("-n", "k8s.io", "images", "ls", "-q").isBlank());
     }
 }

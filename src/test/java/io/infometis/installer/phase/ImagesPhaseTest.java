@@ -45,8 +45,8 @@ class ImagesPhaseTest {
     List<BundleManifest.Image> images;
 
     @BeforeEach
-    void setUp() throws IOException {
-        CONTAINERD.removeAllImages();
+    void setUp() throws Exception {
+        Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         k0s = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), null, 0);
         List<String> refs = IntStream.rangeClosed(1, 5).mapToObj(i -> "docker.io/infometis-test/img" + i + ":1." + i).toList();
@@ -97,7 +97,7 @@ class ImagesPhaseTest {
     void reimportsExactlyTheImageDeletedBetweenRuns() throws Exception {
         run(bundle, phase());
         BundleManifest.Image gone = images.get(2);
-        CONTAINERD.ctr("-n", "k8s.io", "images", "rm", "--sync", gone.ref());
+        CONTAINERD.ctrOk("-n", "k8s.io", "images", "rm", "--sync", gone.ref());
         k0s.clearCalls();
 
         Runs.Run again = run(bundle, phase());

@@ -1,9 +1,9 @@
 package io.infometis.installer.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,27 +12,45 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import io.infometis.installer.host.Processes;
-
 /**
- * Debian's containerd, started privately for a test class: config, root, state and socket under a temp dir, the CRI
- * plugin disabled (recipe: research/env.md §1). Register as a static {@code @RegisterExtension} field.
+ * A private, real containerd (Debian's) for one test class: root, state and sockets under a temp dir, CRI
+ * disabled (we only need the image store), started before the class and stopped after it.
+ * Recipe: /work/shared/research/env.md §1. Use it as a static field:
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * static final ContainerdExtension CONTAINERD = new ContainerdExtension();
+ * ...
+ * CONTAINERD.ctr("-n", "k8s.io", "images", "ls", "-q");
+ * </pre>
  */
 public final class ContainerdExtension implements BeforeAllCallback, AfterAllCallback {
     private Path dir;
-    private Process process;
+    private Process daemon;
 
+    /** The gRPC socket, for {@code ctr -a SOCKET} or anything else that talks to containerd. */
     public Path socket() {
         return dir.resolve("containerd.sock");
     }
 
-    public Path directory() {
+    /** The temp dir holding root, state, sockets, config and {@code containerd.log}. */
+    public Path dir() {
         return dir;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        dir = Files.createTempDirectory("ctrd-");
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    public void start() throws IOException, InterruptedException {
+        // Short path: unix socket paths are limited to 108 bytes.
+        dir = Files.createTempDirectory(Path.of("/tmp"), "ctrd");
         Files.createDirectories(dir.resolve("root"));
         Files.createDirectories(dir.resolve("state"));
         String config = """
@@ -46,52 +64,83 @@ public final class ContainerdExtension implements BeforeAllCallback, AfterAllCal
                   address = "%1$s/containerd.sock.ttrpc"
                 [debug]
                   address = "%1$s/debug.sock"
+                  level = "info"
                 [metrics]
                   address = ""
                 """.formatted(dir);
         Files.writeString(dir.resolve("config.toml"), config);
-        process = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+        daemon = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("containerd.log").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            if (ctr("version").ok()) {
+            if (!daemon.isAlive()) {
+                throw new IllegalStateException("containerd exited at start: " + log());
+            }
+            if (run(List.of("ctr", "-a", socket().toString(), "version"), 5).exitCode() == 0) {
                 return;
             }
             Thread.sleep(50);
         }
-        afterAll(context);
-        throw new IllegalStateException("private containerd did not answer within 20 s; see " + dir.resolve("containerd.log"));
+        stop();
+        throw new IllegalStateException("containerd not ready within 20 s: " + log());
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    public void stop() throws InterruptedException, IOException {
+        if (daemon != null) {
+            daemon.destroy();
+            if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+                daemon.waitFor(5, TimeUnit.SECONDS);
             }
-            process = null;
+            daemon = null;
         }
         if (dir != null) {
-            Processes.run(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1));
+            // Snapshots may hold read-only bits; a failed cleanup of /tmp is not a test failure.
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    /** {@code ctr -a SOCKET ARGS...} */
-    public Processes.Result ctr(String... args) throws IOException {
+    /** Runs {@code ctr -a SOCKET args...} (60 s limit) and returns its exit code and combined output. */
+    public Result ctr(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ctr", "-a", socket().toString()));
         cmd.addAll(List.of(args));
-        return Processes.run(cmd, Duration.ofMinutes(2));
+        return run(cmd, 60);
     }
 
-    /** Removes every image of namespace k8s.io, so a test starts from an empty store. */
-    public void removeAllImages() throws IOException {
-        Processes.Result ls = ctr("-n", "k8s.io", "images", "ls", "-q");
-        List<String> refs = ls.stdout().lines().filter(l -> !l.isBlank()).toList();
-        if (!refs.isEmpty()) {
-            List<String> args = new ArrayList<>(List.of("-n", "k8s.io", "images", "rm", "--sync"));
-            args.addAll(refs);
-            ctr(args.toArray(String[]::new));
+    /** Like {@link #ctr} but fails with the output when ctr exits non-zero. */
+    public String ctrOk(String... args) throws IOException, InterruptedException {
+        Result r = ctr(args);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("ctr " + String.join(" ", args) + " exited " + r.exitCode() + ": " + r.output());
         }
+        return r.output();
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("containerd.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    static Result run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("ctr", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                return new Result(-1, "timed out after " + timeoutSeconds + " s: " + Files.readString(out));
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    public record Result(int exitCode, String output) {
     }
 }

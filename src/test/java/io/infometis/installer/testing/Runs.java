@@ -33,6 +33,16 @@ public final class Runs {
         return new InstallOptions(root, null, null, null, false, null, Set.of(), k0sBinary, volumesDir, null);
     }
 
+    /** Removes every image of namespace k8s.io from the private containerd, so a test starts from an empty store. */
+    public static void clearImages(ContainerdExtension containerd) throws Exception {
+        List<String> refs = containerd.ctrOk("-n", "k8s.io", "images", "ls", "-q").lines().filter(l -> !l.isBlank()).toList();
+        if (!refs.isEmpty()) {
+            List<String> args = new java.util.ArrayList<>(List.of("-n", "k8s.io", "images", "rm", "--sync"));
+            args.addAll(refs);
+            containerd.ctrOk(args.toArray(String[]::new));
+        }
+    }
+
     public static Map<String, Journal.UnitRecord> journalUnits(Path root, String phase) {
         return Journal.open(HostPaths.of(root).journalFile(), true).units(phase);
     }

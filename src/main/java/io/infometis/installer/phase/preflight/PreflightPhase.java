@@ -11,9 +11,9 @@ import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.PhaseContext;
 
 /**
- * Checks the host before anything is touched, saves the results as JSON in the state dir, and refuses
- * (exit 3) with the first failing check's reason and remedy. {@code --ignore-preflight NAME} bypasses one
- * check and the bypass is recorded.
+ * Checks the bundle and the host before anything is touched, saves the results as JSON in the state dir, and
+ * refuses (exit 3) with the first failing check's reason and remedy; a corrupt bundle stops it at once (exit 2).
+ * {@code --ignore-preflight NAME} bypasses one host check and the bypass is recorded.
  */
 public final class PreflightPhase implements Phase {
     private final List<PreflightCheck> checks;
@@ -25,7 +25,7 @@ public final class PreflightPhase implements Phase {
     }
 
     public static List<PreflightCheck> standardChecks() {
-        return List.of(new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
+        return List.of(new BundleCheck(), new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
                 new EarlierInstallCheck(), new KernelCheck(), new TmpVolumesCheck());
     }
 
