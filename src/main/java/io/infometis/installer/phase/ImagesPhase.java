@@ -88,9 +88,9 @@ public final class ImagesPhase implements Phase {
             }
         }
         ImageArchive archive = ImageArchive.select(ctx.bundle().directory().resolve("images"), missing);
-        ctx.step("verifying " + archive.blobCount() + " blobs (" + archive.bytes() / (1 << 20) + " MiB) of "
-                + missing.size() + " images");
-        archive.verify(Runtime.getRuntime().availableProcessors());
+        archive.verifyMetadata();
+        ctx.step("importing " + missing.size() + " images: " + archive.blobCount() + " blobs, " + archive.bytes() / (1 << 20)
+                + " MiB, each checked against its digest as it streams");
         for (Image image : missing) {
             ctx.unitStarted(image.ref());
         }
@@ -99,7 +99,7 @@ public final class ImagesPhase implements Phase {
         Set<String> done = ConcurrentHashMap.newKeySet();
         List<Exception> pinFailures = new ArrayList<>();
         ctx.host().mutate("import " + missing.size() + " images into containerd (namespace k8s.io): "
-                + String.join(", ", archive.refs()), () -> containerd.importArchive(archive::write, unpacked -> {
+                + String.join(", ", archive.refs()), () -> importArchive(archive, unpacked -> {
                     // ctr reports each image once its content is stored: pin and journal it at once, so progress
                     // moves per image and a crash later in the stream keeps what is finished.
                     Image image = byRef.get(unpacked.ref());
@@ -131,6 +131,21 @@ public final class ImagesPhase implements Phase {
                 pin(ctx, image.ref());
                 ctx.unitDone(image.ref(), "imported " + s.digest());
             }
+        }
+    }
+
+    /** A blob that fails its digest cuts the stream, so ctr fails too: report the blob, not ctr's "unexpected EOF". */
+    private void importArchive(ImageArchive archive, java.util.function.Consumer<StoredImage> unpacked) throws IOException {
+        try {
+            containerd.importArchive(archive::write, unpacked);
+        } catch (IOException e) {
+            if (archive.defect() != null) {
+                throw archive.defect();
+            }
+            throw e;
+        }
+        if (archive.defect() != null) {
+            throw archive.defect();
         }
     }
 

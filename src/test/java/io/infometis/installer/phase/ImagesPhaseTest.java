@@ -112,22 +112,40 @@ class ImagesPhaseTest {
         assertEquals(gone.digest(), containerd().images().get(gone.ref()).digest());
     }
 
-    @Test
-    void refusesACorruptedBlobBeforeAnyImport() throws Exception {
-        Path layer = OciImages.layerOf(tmp.resolve("bundle/images"), images.get(3).digest());
-        try (RandomAccessFile f = new RandomAccessFile(layer.toFile(), "rw")) {
-            f.seek(100);
+    private static void flipByte(Path file, long at) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
             int b = f.read();
-            f.seek(100);
+            f.seek(at);
             f.write(b ^ 0xff);
         }
+    }
+
+    @Test
+    void aCorruptedLayerImportsNoImageAtAll() throws Exception {
+        Path layer = OciImages.layerOf(tmp.resolve("bundle/images"), images.get(3).digest());
+        flipByte(layer, Files.size(layer) - 10);
 
         Runs.Run r = run(bundle, phase());
 
         assertEquals(State.FAILED, r.outcome().state());
         assertTrue(r.outcome().failure().message().contains("has sha256"), r.outcome().failure().message());
+        assertTrue(containerd().images().isEmpty(), "the stream was cut before the bad blob's end: no image named");
+        assertFalse(CONTAINERD.ctrOk("-n", "k8s.io", "content", "ls", "-q").contains(images.get(3).digest()),
+                "the manifest after the bad layer never arrived");
+        assertEquals(0, k0s.count("ctr -n k8s.io images label"));
+    }
+
+    @Test
+    void refusesACorruptedManifestOrConfigBeforeAnyImportCall() throws Exception {
+        flipByte(tmp.resolve("bundle/images/blobs/sha256/" + images.get(1).digest().substring(7)), 20);
+
+        Runs.Run r = run(bundle, phase());
+
+        assertEquals(State.FAILED, r.outcome().state());
+        assertTrue(r.outcome().failure().message().startsWith("bundle images:"), r.outcome().failure().message());
         assertEquals(0, k0s.count("ctr -n k8s.io images import"));
-        assertTrue(containerd().images().isEmpty(), "nothing imported");
+        assertTrue(containerd().images().isEmpty());
     }
 
     @Test

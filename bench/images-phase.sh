@@ -1,0 +1,56 @@
+#!/bin/bash
+# Images phase vs a raw `ctr images import` of the same archive, each into a fresh private containerd, in one run;
+# then a rerun with every image present. Prints figures; targets: phase <= 1.10 x raw, rerun <= 1 s for >= 10 images.
+# Usage: bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]    (run from the repo root, as root)
+set -euo pipefail
+COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
+cd "$(dirname "$0")/.."
+./mvnw -B -q -o -DskipTests test-compile
+[ -f target/bench-cp.txt ] || ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
+CP=target/classes:target/test-classes:$(cat target/bench-cp.txt)
+W=$(mktemp -d /tmp/imgbench.XXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 2; rm -rf "$W"; }
+trap cleanup EXIT
+
+start_containerd() { # $1 = dir; echoes the socket
+  local D=$1; mkdir -p "$D/root" "$D/state"
+  cat > "$D/config.toml" <<TOML
+version = 2
+root = "$D/root"
+state = "$D/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$D/c.sock"
+[ttrpc]
+  address = "$D/c.sock.ttrpc"
+[metrics]
+  address = ""
+TOML
+  containerd --config "$D/config.toml" > "$D/log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 200); do ctr -a "$D/c.sock" version >/dev/null 2>&1 && break; sleep 0.05; done
+}
+now() { date +%s%N; }
+
+java -cp "$CP" io.infometis.installer.testing.ImagesBench layout "$W" "$COUNT" $((MIB * 1024 * 1024))
+tar -C "$W/bundle/images" -cf "$W/archive.tar" .
+SIZE=$(du -m "$W/archive.tar" | cut -f1)
+echo "images: $COUNT x ${MIB} MiB random layer, archive ${SIZE} MiB, $(nproc) CPUs, containerd $(containerd --version | awk '{print $3}')"
+
+for r in $(seq 1 "$ROUNDS"); do
+  start_containerd "$W/raw$r"
+  sync; t0=$(now)
+  ctr -a "$W/raw$r/c.sock" -n k8s.io images import "$W/archive.tar" > /dev/null
+  raw_ms=$(( ($(now) - t0) / 1000000 ))
+  start_containerd "$W/ph$r"
+  sync
+  out=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
+  phase_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$out")
+  rerun=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
+  rerun_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$rerun")
+  ratio=$(awk -v a="$phase_ms" -v b="$raw_ms" 'BEGIN{printf "%.2f", a/b}')
+  echo "round $r: raw ctr import ${raw_ms} ms | images phase ${phase_ms} ms (${out#*engine_ms=}) | ratio ${ratio} | rerun ${rerun_ms} ms (${rerun#*imported=})"
+  kill -TERM "${PIDS[@]}" 2>/dev/null || true; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=()
+  rm -rf "$W/raw$r" "$W/ph$r"
+done
