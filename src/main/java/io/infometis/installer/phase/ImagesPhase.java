@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.infometis.installer.bundle.BundleManifest.Image;
 import io.infometis.installer.bundle.ImageArchive;
@@ -97,26 +101,40 @@ public final class ImagesPhase implements Phase {
         Map<String, Image> byRef = new ConcurrentHashMap<>();
         missing.forEach(i -> byRef.put(i.ref(), i));
         Set<String> done = ConcurrentHashMap.newKeySet();
-        List<Exception> pinFailures = new ArrayList<>();
-        ctx.host().mutate("import " + missing.size() + " images into containerd (namespace k8s.io): "
-                + String.join(", ", archive.refs()), () -> importArchive(archive, unpacked -> {
-                    // ctr reports each image once its content is stored: pin and journal it at once, so progress
-                    // moves per image and a crash later in the stream keeps what is finished.
-                    Image image = byRef.get(unpacked.ref());
-                    if (image == null || !done.add(image.ref())) {
-                        return;
-                    }
-                    try {
-                        pin(ctx, image.ref());
-                        ctx.unitDone(image.ref(), "imported " + unpacked.digest());
-                    } catch (Exception e) {
-                        synchronized (pinFailures) {
-                            pinFailures.add(e);
+        // Pinning runs beside the import: ctr goes on unpacking the next image while the last one is labelled.
+        ExecutorService pinning = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "pin-image");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> pins = new ArrayList<>();
+        try {
+            ctx.host().mutate("import " + missing.size() + " images into containerd (namespace k8s.io): "
+                    + String.join(", ", archive.refs()), () -> importArchive(archive, unpacked -> {
+                        // ctr reports each image once its content is stored: pin and journal it at once, so progress
+                        // moves per image and a crash later in the stream keeps what is finished.
+                        Image image = byRef.get(unpacked.ref());
+                        if (image != null && done.add(image.ref())) {
+                            synchronized (pins) {
+                                pins.add(pinning.submit(() -> {
+                                    pin(ctx, image.ref());
+                                    ctx.unitDone(image.ref(), "imported " + unpacked.digest());
+                                    return null;
+                                }));
+                            }
                         }
+                    }));
+            synchronized (pins) {
+                for (Future<?> f : pins) {
+                    try {
+                        f.get();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof Exception ex ? ex : new IOException(e.getCause());
                     }
-                }));
-        if (!pinFailures.isEmpty()) {
-            throw pinFailures.get(0);
+                }
+            }
+        } finally {
+            pinning.shutdownNow();
         }
         Map<String, StoredImage> after = containerd.images();
         for (Image image : missing) {
