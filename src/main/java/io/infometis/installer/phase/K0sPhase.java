@@ -70,7 +70,9 @@ public final class K0sPhase implements Phase {
                 || !Files.isRegularFile(ctx.paths().k0sBinary())) {
             return false;
         }
-        if (!sha256(ctx.paths().k0sBinary()).equals(sha256(source(ctx)))) {
+        Path source = source(ctx);
+        // In a dry run the bundle is not unpacked, so its k0s is not on disk to compare with.
+        if (!Files.isRegularFile(source) || !sha256(ctx.paths().k0sBinary()).equals(sha256(source))) {
             return false;
         }
         K0sStatus status = k0s.status();
