@@ -102,7 +102,7 @@ public final class VolumesPhase implements Phase {
     @Override
     public void dryRun(PhaseContext ctx) throws Exception {
         for (Volume v : ctx.bundle().manifest().volumes()) {
-            ctx.plan("create " + PersistentVolumes.hostPath(v, ctx.options().volumesDir()) + " owned " + v.uid() + ":"
+            ctx.plan("create " + ctx.paths().resolve(PersistentVolumes.hostPath(v, ctx.options().volumesDir())) + " owned " + v.uid() + ":"
                     + v.gid() + " mode " + v.mode() + " (" + v.size() + ")");
         }
         ctx.plan("write " + ctx.paths().resolve(io.infometis.installer.host.HostPaths.TMPFILES_RULE) + " (x lines: never cleaned)");

@@ -56,6 +56,7 @@ class HostCommandsTest {
                     "--ignore-preflight", "disk", "--linger", "0s", "--api-port", "0");
 
             assertEquals(0, install.exitCode(), install.getOutput() + install.getErrorOutput());
+            assertTrue(install.getOutput().contains("node Ready: infometis-1 is Ready"), install.getOutput());
             String listed = CONTAINERD.ctrOk("-n", "k8s.io", "images", "ls");
             for (BundleManifest.Image i : images) {
                 assertTrue(listed.contains(i.ref()) && listed.contains(i.digest()), listed);

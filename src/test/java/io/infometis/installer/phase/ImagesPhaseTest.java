@@ -112,6 +112,19 @@ class ImagesPhaseTest {
         assertEquals(gone.digest(), containerd().images().get(gone.ref()).digest());
     }
 
+    @Test
+    void replacesAnImageStoredUnderAnotherDigest() throws Exception {
+        List<BundleManifest.Image> older = OciImages.write(tmp.resolve("older/images"), List.of(images.get(0).ref()), 4096, 99);
+        run(DirectoryBundle.create(tmp.resolve("older"), k0s.binary(), K0sStandIn.VERSION, older, List.of()), phase());
+        k0s.clearCalls();
+
+        Runs.Run r = run(bundle, phase());
+
+        assertEquals(State.SUCCEEDED, r.outcome().state(), () -> String.valueOf(r.outcome().failure()));
+        assertEquals(images.get(0).digest(), containerd().images().get(images.get(0).ref()).digest());
+        assertEquals(1, k0s.count("ctr -n k8s.io images import"));
+    }
+
     private static void flipByte(Path file, long at) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(at);
