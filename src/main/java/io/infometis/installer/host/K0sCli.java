@@ -41,8 +41,9 @@ public class K0sCli {
         check(run(List.of("stop")), "stopping k0s");
     }
 
+    /** @param config the config k0s was installed with, or null when it is gone (k0s then uses its defaults) */
     public void reset(Path config) throws IOException {
-        check(run(List.of("reset", "-c", config.toString())), "resetting k0s");
+        check(run(config == null ? List.of("reset") : List.of("reset", "-c", config.toString())), "resetting k0s");
     }
 
     /** The running k0s's status, or null when it does not answer (not installed, not started, socket refused). */

@@ -83,7 +83,8 @@ public final class Uninstaller {
         }
         // k0s reset removes its data dir (etcd, certificates, containerd's images), its network config and its
         // service; it unmounts what kubelet mounted under the data dir. Our volumes live outside it.
-        gate.mutate("k0s reset -c " + paths.k0sConfig(), () -> k0s.reset(paths.k0sConfig()));
+        Path config = Files.isRegularFile(paths.k0sConfig()) ? paths.k0sConfig() : null;
+        gate.mutate("k0s reset" + (config == null ? "" : " -c " + config), () -> k0s.reset(config));
         return "reset";
     }
 
