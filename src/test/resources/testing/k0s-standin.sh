@@ -23,16 +23,18 @@ case "$1" in
     [ -f "$UNIT" ] || { echo "Error: k0s service not installed; run 'k0s install controller' first" >&2; exit 1; }
     mkdir -p "$ROOT/run/k0s" "$ROOT/var/lib/k0s/pki"
     install -m 0600 "$KUBECONFIG_FILE" "$ROOT/var/lib/k0s/pki/admin.conf"
+    echo "$VERSION" > "$ROOT/run/k0s/standin-running-version"   # status reports what runs, not what is installed
     # k0s creates its status socket a moment after the service starts; the installer must wait for it.
     if [ "$START_DELAY" = 0 ]; then : > "$SOCK"; else (sleep "$START_DELAY"; : > "$SOCK") >/dev/null 2>&1 & fi ;;
   stop)
     rm -f "$SOCK" ;;
   status)
     [ -e "$SOCK" ] || { echo "Error: status: can't get \"status\" via \"$SOCK\": dial unix $SOCK: connect: no such file or directory" >&2; exit 1; }
+    RUNNING=$(cat "$ROOT/run/k0s/standin-running-version" 2>/dev/null || echo "$VERSION")
     if [ "$2" = "-o" ] && [ "$3" = json ]; then
-      printf '{"Version":"%s","Pid":%d,"PPid":1,"Role":"controller","SysInit":"linux-standin","StubFile":"%s","Output":"","Workloads":true,"SingleNode":false,"Args":["/usr/local/bin/k0s","controller","--enable-worker","--no-taints"],"WorkerToAPIConnectionStatus":{"Message":"","Success":true},"ClusterConfig":null,"K0sVars":{"DataDir":"/var/lib/k0s"}}\n' "$VERSION" "$$" "$UNIT"
+      printf '{"Version":"%s","Pid":%d,"PPid":1,"Role":"controller","SysInit":"linux-standin","StubFile":"%s","Output":"","Workloads":true,"SingleNode":false,"Args":["/usr/local/bin/k0s","controller","--enable-worker","--no-taints"],"WorkerToAPIConnectionStatus":{"Message":"","Success":true},"ClusterConfig":null,"K0sVars":{"DataDir":"/var/lib/k0s"}}\n' "$RUNNING" "$$" "$UNIT"
     else
-      printf 'Version: %s\nProcess ID: %d\nRole: controller\nWorkloads: true\nSingleNode: false\n' "$VERSION" "$$"
+      printf 'Version: %s\nProcess ID: %d\nRole: controller\nWorkloads: true\nSingleNode: false\n' "$RUNNING" "$$"
     fi ;;
   kubeconfig)
     [ "$2" = admin ] || exit 2

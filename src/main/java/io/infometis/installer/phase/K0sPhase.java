@@ -94,7 +94,13 @@ public final class K0sPhase implements Phase {
             ctx.unitDone("config", config.toString());
         }
 
-        boolean running = k0s.status() != null;
+        K0sStatus runningStatus = k0s.status();
+        boolean running = runningStatus != null;
+        if (running && !ctx.isDryRun() && runningStatus.version() != null && !runningStatus.version().equals(k0s.version())) {
+            throw new InstallerException("k0s " + runningStatus.version() + " is running, the bundle brings " + k0s.version(),
+                    "upgrading k0s is not supported by install; run 'infometis uninstall' (it keeps the data), then install",
+                    ExitCodes.FAILED);
+        }
         ctx.unitStarted("service");
         var earlier = ctx.journal().unit(name(), "service");
         if (earlier != null && earlier.state() == State.SUCCEEDED || running) {

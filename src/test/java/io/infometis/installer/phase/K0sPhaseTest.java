@@ -92,6 +92,19 @@ class K0sPhaseTest {
     }
 
     @Test
+    void refusesToReplaceARunningK0sOfAnotherVersion() throws Exception {
+        cluster.addReadyNode("node-1");
+        Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
+        K0sStandIn newer = K0sStandIn.write(tmp.resolve("bin-newer"), root, null, tmp.resolve("mock.kubeconfig"), 0, "v1.34.1+k0s.0");
+
+        Runs.Run r = Runs.run(Runs.options(root, newer.binary(), null), bundle, phase(null));
+
+        assertEquals(State.FAILED, r.outcome().state());
+        assertTrue(r.outcome().failure().message().equals("k0s v1.33.4+k0s.0 is running, the bundle brings v1.34.1+k0s.0"),
+                r.outcome().failure().message());
+    }
+
+    @Test
     void aTimeoutNamesTheWaitThatDidNotFinish() throws Exception {
         Runs.Run r = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
 

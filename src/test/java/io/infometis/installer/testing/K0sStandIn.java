@@ -26,6 +26,11 @@ public final class K0sStandIn {
 
     public static K0sStandIn write(Path dir, Path root, Path ctrSocket, Path kubeconfig, double startDelaySeconds)
             throws IOException {
+        return write(dir, root, ctrSocket, kubeconfig, startDelaySeconds, VERSION);
+    }
+
+    public static K0sStandIn write(Path dir, Path root, Path ctrSocket, Path kubeconfig, double startDelaySeconds,
+            String version) throws IOException {
         String template;
         try (InputStream in = K0sStandIn.class.getResourceAsStream("/testing/k0s-standin.sh")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -37,7 +42,7 @@ public final class K0sStandIn {
                 .replace("@CTR_SOCKET@", ctrSocket == null ? "/nonexistent" : ctrSocket.toString())
                 .replace("@KUBECONFIG@", kubeconfig == null ? "/nonexistent" : kubeconfig.toString())
                 .replace("@CALLS@", calls.toString())
-                .replace("@VERSION@", VERSION)
+                .replace("@VERSION@", version)
                 .replace("@START_DELAY@", startDelaySeconds == 0 ? "0" : Double.toString(startDelaySeconds));
         Path file = dir.resolve("k0s");
         Files.writeString(file, script);
