@@ -16,7 +16,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -86,13 +85,16 @@ public class InstallCommand implements Callable<Integer> {
             apiAccess.requireToken(readToken(apiTokenFile));
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, null, dryRun))) {
-            HostPaths paths = new HostPaths(options.root(), options.stateDir());
-            InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
+            Installer installer = new Installer(options, progress);
+            InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate());
             announceApi(out);
-            PhaseRunner.Outcome outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
+            PhaseRunner.Outcome outcome = installer.run(plan.phases(options), installBundle);
             report(out, outcome);
-            linger(out);
+            if (outcome.state() != State.INTERRUPTED) {
+                // Interrupted means the process is being stopped: lingering would only delay the exit.
+                linger(out);
+            }
             return outcome.exitCode();
         }
     }
@@ -106,7 +108,7 @@ public class InstallCommand implements Callable<Integer> {
                 phaseTimeout);
     }
 
-    private static String readToken(Path file) {
+    static String readToken(Path file) {
         try {
             String token = Files.readString(file).trim();
             if (token.isEmpty()) {

@@ -46,7 +46,7 @@ public class UninstallCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         UninstallOptions options = new UninstallOptions(root, stateDir, volumesDir, purgeData, dryRun, 5, Duration.ofSeconds(1));
         K0sCli k0s = new K0sCli(HostPaths.of(root).k0sBinary(), Duration.ofMinutes(5));
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, null, dryRun))) {
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             new Uninstaller(options, k0s, Mounts.live(), line -> {
                 out.println(line);
                 out.flush();

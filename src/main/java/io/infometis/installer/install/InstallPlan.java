@@ -14,6 +14,7 @@ import io.infometis.installer.phase.ImagesPhase;
 import io.infometis.installer.phase.K0sPhase;
 import io.infometis.installer.phase.K0sReadiness;
 import io.infometis.installer.phase.Phase;
+import io.infometis.installer.phase.StackPhase;
 import io.infometis.installer.phase.VolumesPhase;
 import io.infometis.installer.phase.preflight.HostFacts;
 import io.infometis.installer.phase.preflight.PreflightPhase;
@@ -30,6 +31,7 @@ public class InstallPlan {
                 new K0sPhase(k0s, ServiceManager.k0s(k0s), new K0sReadiness(
                         KubeClients.fromKubeconfig(paths.adminKubeconfig()), K0sReadiness.Timeouts.standard())),
                 new ImagesPhase(new K0sContainerd(k0s, Duration.ofMinutes(30))),
-                new VolumesPhase());
+                new VolumesPhase(),
+                new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())));
     }
 }

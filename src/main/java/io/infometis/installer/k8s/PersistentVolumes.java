@@ -1,71 +1,62 @@
 package io.infometis.installer.k8s;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.storage.StorageClass;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
-import io.infometis.installer.bundle.BundleManifest.Volume;
+import io.infometis.installer.bundle.BundleManifest;
 
 /**
- * The cluster side of the hostPath volumes: a StorageClass without a provisioner and one PersistentVolume per
- * bundle volume, pre-bound by {@code claimRef} to its component's PVC and kept ({@code Retain}) when the claim goes.
- * The volumes phase makes the directories; the stack phase applies these objects.
+ * One hostPath PersistentVolume per bundle volume, pre-bound to its claim through {@code claimRef}, so each PVC
+ * gets exactly the directory the volumes phase prepared (owner, mode) and nothing is provisioned dynamically.
+ * Retain: uninstalling the stack never deletes data.
  */
 public final class PersistentVolumes {
-    public static final String STORAGE_CLASS = "infometis-local";
     public static final String NAMESPACE = "infometis";
+    public static final String STORAGE_CLASS = "infometis-local";
 
     private PersistentVolumes() {
     }
 
-    /** The StorageClass first, then the volumes: apply in this order. */
-    public static List<HasMetadata> objects(List<Volume> volumes, String volumesDir) {
-        List<HasMetadata> all = new ArrayList<>();
-        all.add(storageClass());
-        for (Volume v : volumes) {
-            all.add(persistentVolume(v, volumesDir));
-        }
-        return all;
-    }
-
-    public static StorageClass storageClass() {
-        return new StorageClassBuilder()
-                .withNewMetadata().withName(STORAGE_CLASS).withLabels(Map.of("app.kubernetes.io/part-of", "infometis")).endMetadata()
-                .withProvisioner("kubernetes.io/no-provisioner")
-                .withReclaimPolicy("Retain")
-                .withVolumeBindingMode("WaitForFirstConsumer")
-                .build();
-    }
-
-    public static PersistentVolume persistentVolume(Volume v, String volumesDir) {
-        return new PersistentVolumeBuilder()
-                .withNewMetadata().withName(name(v))
-                .withLabels(Map.of("app.kubernetes.io/part-of", "infometis", "app.kubernetes.io/component", v.component()))
+    /** The PVs for the bundle's volumes, directories {@code <volumesBaseDir>/<component>/<name>}. */
+    public static List<HasMetadata> forBundle(BundleManifest manifest, String volumesBaseDir) {
+        return manifest.volumes().stream().<HasMetadata> map(v -> new PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName(name(v))
+                .withLabels(Map.of(
+                        "app.kubernetes.io/name", v.component(),
+                        "app.kubernetes.io/instance", NAMESPACE,
+                        "app.kubernetes.io/part-of", NAMESPACE,
+                        "app.kubernetes.io/managed-by", "infometis-installer"))
                 .endMetadata()
                 .withNewSpec()
                 .withCapacity(Map.of("storage", new Quantity(v.size())))
                 .withAccessModes("ReadWriteOnce")
-                .withStorageClassName(STORAGE_CLASS)
                 .withPersistentVolumeReclaimPolicy("Retain")
-                .withNewHostPath().withPath(hostPath(v, volumesDir)).withType("Directory").endHostPath()
-                .withNewClaimRef().withNamespace(NAMESPACE).withName(v.claim()).endClaimRef()
+                .withStorageClassName(STORAGE_CLASS)
+                .withVolumeMode("Filesystem")
+                // Directory, not DirectoryOrCreate: kubelet would create a missing one root-owned 0755, which the
+                // component's non-root user cannot write; the volumes phase makes it with the right owner and mode.
+                .withNewHostPath(hostPath(v, volumesBaseDir), "Directory")
+                .withNewClaimRef()
+                .withNamespace(NAMESPACE)
+                .withName(v.claim())
+                .endClaimRef()
                 .endSpec()
-                .build();
+                .build()).toList();
     }
 
-    public static String name(Volume v) {
-        return "infometis-" + v.component() + "-" + v.name();
-    }
-
-    /** The directory on the host (as kubelet sees it, so never under {@code --root}). */
-    public static String hostPath(Volume v, String volumesDir) {
-        String base = volumesDir.endsWith("/") ? volumesDir.substring(0, volumesDir.length() - 1) : volumesDir;
+    /** The directory on the host, {@code <volumesBaseDir>/<component>/<name>} (as kubelet sees it: never under --root). */
+    public static String hostPath(BundleManifest.Volume v, String volumesBaseDir) {
+        String base = volumesBaseDir.endsWith("/") ? volumesBaseDir.substring(0, volumesBaseDir.length() - 1)
+                : volumesBaseDir;
         return base + "/" + v.component() + "/" + v.name();
+    }
+
+    /** {@code infometis-<component>-<name>}, e.g. infometis-nifi-content. */
+    public static String name(BundleManifest.Volume v) {
+        return NAMESPACE + "-" + v.component() + "-" + v.name();
     }
 }

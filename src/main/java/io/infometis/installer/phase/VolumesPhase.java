@@ -5,20 +5,17 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.infometis.installer.bundle.BundleManifest.Volume;
 import io.infometis.installer.host.VolumeDirectories;
 import io.infometis.installer.k8s.PersistentVolumes;
 
 /**
  * Makes the hostPath volume directories ({@code <volumesDir>/<component>/<name>}, owned by the component's uid:gid
- * with its mode), keeps the host's tmp cleaner away from them with a tmpfiles.d rule, and writes the
- * PersistentVolumes the stack phase applies to {@code <state>/persistent-volumes.yaml}.
+ * with its mode) and keeps the host's tmp cleaner away from them with a tmpfiles.d rule. The stack phase applies the
+ * PersistentVolumes that point at them ({@code k8s/PersistentVolumes}).
  */
 public final class VolumesPhase implements Phase {
     static final String TMPFILES = "tmpfiles.d";
-    static final String OBJECTS = "persistent-volumes";
 
     @Override
     public String name() {
@@ -37,7 +34,6 @@ public final class VolumesPhase implements Phase {
             ctx.bundle().manifest().volumes().forEach(v -> units.add(unit(v)));
         }
         units.add(TMPFILES);
-        units.add(OBJECTS);
         return units;
     }
 
@@ -67,16 +63,6 @@ public final class VolumesPhase implements Phase {
             ctx.host().writeAtomically(ruleFile, rule, "0644");
             ctx.unitDone(TMPFILES, ruleFile.toString());
         }
-
-        ctx.unitStarted(OBJECTS);
-        List<HasMetadata> objects = PersistentVolumes.objects(volumes, base);
-        StringBuilder yaml = new StringBuilder();
-        for (HasMetadata o : objects) {
-            yaml.append(Serialization.asYaml(o));
-        }
-        var file = ctx.paths().stateDir().resolve("persistent-volumes.yaml");
-        ctx.host().writeAtomically(file, yaml.toString().getBytes(StandardCharsets.UTF_8), "0644");
-        ctx.unitDone(OBJECTS, objects.size() + " objects in " + file);
     }
 
     /**
@@ -86,7 +72,7 @@ public final class VolumesPhase implements Phase {
     static String tmpfilesRule(String base, List<Volume> volumes) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Written by 'infometis install': systemd-tmpfiles must never clean the InfoMetis volumes.\n");
-        sb.append("# 'infometis uninstall' removes this file. See docs/volumes.md.\n");
+        sb.append("# 'infometis uninstall --purge-data' removes this file with the data. See docs/volumes.md.\n");
         sb.append("x ").append(base).append('\n');
         for (Volume v : volumes) {
             sb.append("x ").append(PersistentVolumes.hostPath(v, base)).append('\n');
@@ -106,7 +92,5 @@ public final class VolumesPhase implements Phase {
                     + v.gid() + " mode " + v.mode() + " (" + v.size() + ")");
         }
         ctx.plan("write " + ctx.paths().resolve(io.infometis.installer.host.HostPaths.TMPFILES_RULE) + " (x lines: never cleaned)");
-        ctx.plan("write the StorageClass " + PersistentVolumes.STORAGE_CLASS + " and "
-                + ctx.bundle().manifest().volumes().size() + " PersistentVolumes to the state dir for the stack phase");
     }
 }
