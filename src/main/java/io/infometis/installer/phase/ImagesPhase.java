@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import io.infometis.installer.bundle.BundleManifest.Image;
 import io.infometis.installer.bundle.ImageArchive;
@@ -153,7 +154,7 @@ public final class ImagesPhase implements Phase {
     }
 
     /** A blob that fails its digest cuts the stream, so ctr fails too: report the blob, not ctr's "unexpected EOF". */
-    private void importArchive(ImageArchive archive, java.util.function.Consumer<StoredImage> unpacked) throws IOException {
+    private void importArchive(ImageArchive archive, Consumer<StoredImage> unpacked) throws IOException {
         try {
             containerd.importArchive(archive::write, unpacked);
         } catch (IOException e) {

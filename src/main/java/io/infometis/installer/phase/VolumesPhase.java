@@ -2,10 +2,13 @@ package io.infometis.installer.phase;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.infometis.installer.bundle.BundleManifest.Volume;
+import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.host.VolumeDirectories;
 import io.infometis.installer.k8s.PersistentVolumes;
 
@@ -56,8 +59,8 @@ public final class VolumesPhase implements Phase {
 
         ctx.unitStarted(TMPFILES);
         byte[] rule = tmpfilesRule(base, volumes).getBytes(StandardCharsets.UTF_8);
-        var ruleFile = ctx.paths().resolve(io.infometis.installer.host.HostPaths.TMPFILES_RULE);
-        if (Files.isRegularFile(ruleFile) && java.util.Arrays.equals(rule, Files.readAllBytes(ruleFile))) {
+        Path ruleFile = ctx.paths().resolve(HostPaths.TMPFILES_RULE);
+        if (Files.isRegularFile(ruleFile) && Arrays.equals(rule, Files.readAllBytes(ruleFile))) {
             ctx.unitSkipped(TMPFILES, "already written");
         } else {
             ctx.host().writeAtomically(ruleFile, rule, "0644");
@@ -91,6 +94,6 @@ public final class VolumesPhase implements Phase {
             ctx.plan("create " + ctx.paths().resolve(PersistentVolumes.hostPath(v, ctx.options().volumesDir())) + " owned " + v.uid() + ":"
                     + v.gid() + " mode " + v.mode() + " (" + v.size() + ")");
         }
-        ctx.plan("write " + ctx.paths().resolve(io.infometis.installer.host.HostPaths.TMPFILES_RULE) + " (x lines: never cleaned)");
+        ctx.plan("write " + ctx.paths().resolve(HostPaths.TMPFILES_RULE) + " (x lines: never cleaned)");
     }
 }
