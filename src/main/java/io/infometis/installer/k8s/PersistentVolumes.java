@@ -22,8 +22,6 @@ public final class PersistentVolumes {
 
     /** The PVs for the bundle's volumes, directories {@code <volumesBaseDir>/<component>/<name>}. */
     public static List<HasMetadata> forBundle(BundleManifest manifest, String volumesBaseDir) {
-        String base = volumesBaseDir.endsWith("/") ? volumesBaseDir.substring(0, volumesBaseDir.length() - 1)
-                : volumesBaseDir;
         return manifest.volumes().stream().<HasMetadata> map(v -> new PersistentVolumeBuilder()
                 .withNewMetadata()
                 .withName(name(v))
@@ -39,13 +37,22 @@ public final class PersistentVolumes {
                 .withPersistentVolumeReclaimPolicy("Retain")
                 .withStorageClassName(STORAGE_CLASS)
                 .withVolumeMode("Filesystem")
-                .withNewHostPath(base + "/" + v.component() + "/" + v.name(), "DirectoryOrCreate")
+                // Directory, not DirectoryOrCreate: kubelet would create a missing one root-owned 0755, which the
+                // component's non-root user cannot write; the volumes phase makes it with the right owner and mode.
+                .withNewHostPath(hostPath(v, volumesBaseDir), "Directory")
                 .withNewClaimRef()
                 .withNamespace(NAMESPACE)
                 .withName(v.claim())
                 .endClaimRef()
                 .endSpec()
                 .build()).toList();
+    }
+
+    /** The directory on the host, {@code <volumesBaseDir>/<component>/<name>} (as kubelet sees it: never under --root). */
+    public static String hostPath(BundleManifest.Volume v, String volumesBaseDir) {
+        String base = volumesBaseDir.endsWith("/") ? volumesBaseDir.substring(0, volumesBaseDir.length() - 1)
+                : volumesBaseDir;
+        return base + "/" + v.component() + "/" + v.name();
     }
 
     /** {@code infometis-<component>-<name>}, e.g. infometis-nifi-content. */

@@ -28,7 +28,7 @@ public final class PreflightPhase implements Phase {
 
     public static List<PreflightCheck> standardChecks() {
         return List.of(new BundleCheck(), new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
-                new EarlierInstallCheck(), new KernelCheck());
+                new EarlierInstallCheck(), new KernelCheck(), new TmpVolumesCheck());
     }
 
     @Override
