@@ -16,7 +16,7 @@ import io.infometis.installer.progress.Severity;
 
 /**
  * One install run: opens the journal, wires the context, runs the phases and handles SIGINT/SIGTERM.
- * Plain Java, so engine tests drive it with tiny fake phases and no CDI.
+ * Plain Java with no CDI, so engine tests drive it with phases of their own.
  */
 public final class Installer {
     private final InstallOptions options;
