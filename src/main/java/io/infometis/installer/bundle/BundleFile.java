@@ -7,9 +7,9 @@ import java.security.PublicKey;
 import io.infometis.installer.host.HostGate;
 
 /**
- * A real bundle file. {@link #manifest()} reads only the first tar entry (bundle.json); {@link #verify()} reads the
- * whole file, read-only; {@link #directory()} verifies and unpacks it into {@code <stateDir>/bundle} once, through
- * the host gate (a dry run unpacks nothing).
+ * A real bundle file. {@link #manifest()} reads only the first tar entry (bundle.json) and, when a public key is
+ * given, the signature after it; {@link #verify()} reads the whole file, read-only; {@link #directory()} verifies
+ * and unpacks it into {@code <stateDir>/bundle} once, through the host gate (a dry run unpacks nothing).
  */
 public final class BundleFile implements InstallBundle {
     private final Path file;
@@ -48,7 +48,12 @@ public final class BundleFile implements InstallBundle {
                     throw new BundleDefect(first.name(), "larger than the metadata limit");
                 }
                 byte[] bytes = first.data().readAllBytes();
-                manifest = BundleVerifier.parseManifest(bytes);
+                BundleManifest parsed = BundleVerifier.parseManifest(bytes);
+                if (publicKey != null) {
+                    // Cheap (two small entries), and true even when a rerun skips preflight's full verify.
+                    new BundleVerifier(limits, publicKey).checkSignature(reader.next(), bytes);
+                }
+                manifest = parsed;
                 manifestBytes = bytes;
             } catch (IOException e) {
                 throw new BundleDefect("(file)", "unreadable " + file + " (" + e.getMessage() + ")");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,32 +28,56 @@ public final class BundleLocator {
     }
 
     public static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate) {
-        return resolve(options, paths, gate, binaryDirs());
+        return resolve(options, paths, gate, binaryDirs(), null);
+    }
+
+    /**
+     * With a public key, the bundle file must be signed by it: its signature is checked here, before anything
+     * changes (a {@link BundleDefect}, exit 2, when it is unsigned or signed by another key), and preflight's
+     * bundle check verifies the whole chain. A dry run that plans from the spec has no file to check.
+     */
+    public static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, PublicKey publicKey) {
+        return resolve(options, paths, gate, binaryDirs(), publicKey);
     }
 
     static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, List<Path> binaryDirs) {
-        if (options.bundle() != null) {
-            if (!Files.isRegularFile(options.bundle())) {
-                throw InstallerException.invalidInput("bundle " + options.bundle() + " not found", "check the --bundle path");
+        return resolve(options, paths, gate, binaryDirs, null);
+    }
+
+    static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, List<Path> binaryDirs,
+            PublicKey publicKey) {
+        Path file = bundleFile(options, paths, binaryDirs);
+        if (file != null) {
+            BundleFile bundle = new BundleFile(file, paths.stateDir(), gate, BundleLimits.DEFAULT, publicKey);
+            if (publicKey != null) {
+                bundle.manifest();
             }
-            return new BundleFile(options.bundle(), paths.stateDir(), gate);
-        }
-        for (Path dir : binaryDirs) {
-            Optional<Path> beside = besideBinary(dir);
-            if (beside.isPresent()) {
-                return new BundleFile(beside.get(), paths.stateDir(), gate);
-            }
-        }
-        Path iso = paths.resolve(ISO_BUNDLE);
-        if (Files.isRegularFile(iso)) {
-            return new BundleFile(iso, paths.stateDir(), gate);
+            return bundle;
         }
         Path spec = options.spec() != null ? options.spec() : DEFAULT_SPEC;
         if (options.dryRun() && Files.isRegularFile(spec)) {
             return new SpecPlan(BundleSpec.read(spec), "linux/amd64");
         }
-        throw InstallerException.invalidInput("no bundle found (no --bundle, no " + GLOB + " next to the binary, no " + iso + ")",
-                "pass --bundle FILE");
+        throw InstallerException.invalidInput("no bundle found (no --bundle, no " + GLOB + " next to the binary, no "
+                + paths.resolve(ISO_BUNDLE) + ")", "pass --bundle FILE");
+    }
+
+    /** {@code --bundle}, else the one beside the binary, else the ISO's; null when there is none. */
+    private static Path bundleFile(InstallOptions options, HostPaths paths, List<Path> binaryDirs) {
+        if (options.bundle() != null) {
+            if (!Files.isRegularFile(options.bundle())) {
+                throw InstallerException.invalidInput("bundle " + options.bundle() + " not found", "check the --bundle path");
+            }
+            return options.bundle();
+        }
+        for (Path dir : binaryDirs) {
+            Optional<Path> beside = besideBinary(dir);
+            if (beside.isPresent()) {
+                return beside.get();
+            }
+        }
+        Path iso = paths.resolve(ISO_BUNDLE);
+        return Files.isRegularFile(iso) ? iso : null;
     }
 
     private static Optional<Path> besideBinary(Path dir) {

@@ -56,17 +56,11 @@ public final class BundleVerifier {
             sinkBytes(sink, first, manifestBytes);
 
             BundleReader.Entry next = reader.next();
-            boolean signed = false;
-            if (next != null && next.name().equals(BundleEntries.SIGNATURE)) {
-                byte[] sig = small(next);
-                if (publicKey != null && !BundleSignature.verify(manifestBytes, sig, publicKey)) {
-                    throw new BundleDefect(BundleEntries.SIGNATURE, "signature does not match bundle.json and the public key");
-                }
-                signed = publicKey != null;
+            byte[] sig = checkSignature(next, manifestBytes);
+            boolean signed = sig != null && publicKey != null;
+            if (sig != null) {
                 sinkBytes(sink, next, sig);
                 next = reader.next();
-            } else if (publicKey != null) {
-                throw new BundleDefect(BundleEntries.SIGNATURE, "missing, but a public key was given");
             }
             if (next == null || !next.name().equals(BundleEntries.CHECKSUMS)) {
                 throw new BundleDefect(next == null ? "(end of archive)" : next.name(),
@@ -134,6 +128,24 @@ public final class BundleVerifier {
             new LayoutCheck(manifest, checksums, documents, blobSizes).run();
             return new Verified(manifest, manifestBytes, Digests.sha256(manifestBytes), signed, blobSizes, total);
         }
+    }
+
+    /**
+     * The entry after bundle.json: when it is {@code bundle.json.sig}, its bytes, checked against the public key if
+     * one was given; null when it is something else, which is a defect if a key was given.
+     */
+    byte[] checkSignature(BundleReader.Entry next, byte[] manifestBytes) throws IOException {
+        if (next != null && next.name().equals(BundleEntries.SIGNATURE)) {
+            byte[] sig = small(next);
+            if (publicKey != null && !BundleSignature.verify(manifestBytes, sig, publicKey)) {
+                throw new BundleDefect(BundleEntries.SIGNATURE, "signature does not match bundle.json and the public key");
+            }
+            return sig;
+        }
+        if (publicKey != null) {
+            throw new BundleDefect(BundleEntries.SIGNATURE, "missing, but a public key was given");
+        }
+        return null;
     }
 
     /** Reads bundle.json strictly; an unknown format version is refused before anything else is trusted. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.infometis.installer.bundle.BundleLocator;
+import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.InstallBundle;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
@@ -43,6 +45,8 @@ public class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--bundle", paramLabel = "FILE", description = "The air-gap bundle (default: infometis-bundle.tar* next to the binary).")
     Path bundle;
+    @Option(names = "--public-key", paramLabel = "FILE", description = "Ed25519 public key (X.509 PEM): the bundle must be signed by it (exit 2 before anything changes otherwise).")
+    Path publicKey;
     @Option(names = "--spec", paramLabel = "FILE", description = "Bundle spec a dry run plans from when there is no bundle (default: ${DEFAULT-VALUE}).", defaultValue = "bundle/bundle.yaml")
     Path bundleSpec;
     @Option(names = "--root", paramLabel = "DIR", description = "Install under DIR instead of / (a sandbox).", defaultValue = "/")
@@ -81,13 +85,14 @@ public class InstallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         InstallOptions options = options();
+        PublicKey key = publicKey == null ? null : BundleSignature.readPublicKey(publicKey);
         if (apiTokenFile != null) {
             apiAccess.requireToken(readToken(apiTokenFile));
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
-            InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate());
+            InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
             announceApi(out);
             PhaseRunner.Outcome outcome = installer.run(plan.phases(options), installBundle);
             report(out, outcome);

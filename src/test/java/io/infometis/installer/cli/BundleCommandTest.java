@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.infometis.installer.Json;
+import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.testing.TestBundles;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
@@ -29,7 +30,7 @@ class BundleCommandTest {
     void verifyExits0ForAGoodSignedBundleAnd2WithOneLineForACorruptOne(QuarkusMainLauncher launcher) throws Exception {
         LaunchResult keygen = launcher.launch("bundle", "keygen", "--out", tmp.resolve("k").toString());
         assertEquals(0, keygen.exitCode(), keygen.getErrorOutput());
-        var key = io.infometis.installer.bundle.BundleSignature.readPrivateKey(tmp.resolve("k.key"));
+        var key = BundleSignature.readPrivateKey(tmp.resolve("k.key"));
         Path bundle = TestBundles.tiny(tmp.resolve("b"), key);
 
         LaunchResult good = launcher.launch("bundle", "verify", bundle.toString(), "--public-key", tmp.resolve("k.pub").toString());
@@ -65,6 +66,38 @@ class BundleCommandTest {
         assertTrue(r.getErrorOutput().contains("bundle entry manifests/10-demo/configmap.yaml: sha256 mismatch"), r.getErrorOutput());
         assertTrue(TestBundles.filesUnder(root).stream().noneMatch(f -> f.contains("bundle/") || f.startsWith("usr")
                 || f.endsWith("preflight.json")), TestBundles.filesUnder(root).toString());
+    }
+
+    @Test
+    void installWithAPublicKeyRefusesAnUnsignedOrOtherwiseSignedBundleWithExit2AndLeavesTheRootUntouched(
+            QuarkusMainLauncher launcher) throws Exception {
+        assertEquals(0, launcher.launch("bundle", "keygen", "--out", tmp.resolve("k").toString()).exitCode());
+        assertEquals(0, launcher.launch("bundle", "keygen", "--out", tmp.resolve("other").toString()).exitCode());
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path unsigned = TestBundles.tiny(tmp.resolve("unsigned"));
+        Path otherKeys = TestBundles.tiny(tmp.resolve("o"), BundleSignature.readPrivateKey(tmp.resolve("other.key")));
+        for (Path bundle : java.util.List.of(unsigned, otherKeys)) {
+            LaunchResult r = launcher.launch("install", "--bundle", bundle.toString(), "--public-key",
+                    tmp.resolve("k.pub").toString(), "--root", root.toString(), "--api-port", "0", "--linger", "0");
+            assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.getOutput() + r.getErrorOutput());
+            String err = r.getErrorOutput().strip();
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("ERROR: bundle entry bundle.json.sig: "), err);
+            assertEquals(java.util.List.of("run/infometis/install.lock"), TestBundles.filesUnder(root), "only the lock");
+        }
+    }
+
+    @Test
+    void installWithThePublicKeyOfTheBundlesSignerPassesPreflight(QuarkusMainLauncher launcher) throws Exception {
+        assertEquals(0, launcher.launch("bundle", "keygen", "--out", tmp.resolve("k").toString()).exitCode());
+        Path bundle = TestBundles.tiny(tmp.resolve("b"), BundleSignature.readPrivateKey(tmp.resolve("k.key")));
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        LaunchResult r = launcher.launch("install", "--bundle", bundle.toString(), "--public-key",
+                tmp.resolve("k.pub").toString(), "--root", root.toString(), "--until", "preflight",
+                "--ignore-preflight", "ports", "--api-port", "0", "--linger", "0");
+        assertEquals(0, r.exitCode(), r.getOutput() + r.getErrorOutput());
+        assertTrue(r.getOutput().contains("bundle succeeded: infometis-test 0.0.1"), r.getOutput());
+        assertTrue(Files.isRegularFile(root.resolve("var/lib/infometis/preflight.json")));
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.infometis.installer.bundle.BundleManifest;
+import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.Journal;
 import io.infometis.installer.progress.State;
@@ -153,7 +154,14 @@ class InstallEndToEndTest {
         assertEquals(deployed, deploymentVersion(), "the rerun wrote nothing");
         assertTrue(standIn.calls().stream().noneMatch(c -> c.startsWith("install") || c.startsWith("start")
                 || c.contains("import")), standIn.calls().toString());
-        assertTrue(Files.isRegularFile(HostPaths.of(root).adminKubeconfig()));
+
+        // The bundle is unsigned: a key makes even this complete install's rerun refuse it.
+        Files.writeString(tmp.resolve("k.pub"), BundleSignature.pem("PUBLIC KEY",
+                BundleSignature.generate().getPublic().getEncoded()));
+        LaunchResult keyed = launcher.launch("install", "--root", root.toString(), "--bundle", bundle.toString(),
+                "--public-key", tmp.resolve("k.pub").toString(), "--api-port", "0", "--linger", "0");
+        assertEquals(ExitCodes.INVALID_INPUT, keyed.exitCode(), keyed.getOutput() + keyed.getErrorOutput());
+        assertTrue(keyed.getErrorOutput().contains("bundle entry bundle.json.sig: missing"), keyed.getErrorOutput());
     }
 
     private String deploymentVersion() {
