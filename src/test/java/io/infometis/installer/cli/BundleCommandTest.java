@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,14 +77,14 @@ class BundleCommandTest {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Path unsigned = TestBundles.tiny(tmp.resolve("unsigned"));
         Path otherKeys = TestBundles.tiny(tmp.resolve("o"), BundleSignature.readPrivateKey(tmp.resolve("other.key")));
-        for (Path bundle : java.util.List.of(unsigned, otherKeys)) {
+        for (Path bundle : List.of(unsigned, otherKeys)) {
             LaunchResult r = launcher.launch("install", "--bundle", bundle.toString(), "--public-key",
                     tmp.resolve("k.pub").toString(), "--root", root.toString(), "--api-port", "0", "--linger", "0");
             assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.getOutput() + r.getErrorOutput());
             String err = r.getErrorOutput().strip();
             assertEquals(1, err.lines().count(), err);
             assertTrue(err.startsWith("ERROR: bundle entry bundle.json.sig: "), err);
-            assertEquals(java.util.List.of("run/infometis/install.lock"), TestBundles.filesUnder(root), "only the lock");
+            assertEquals(List.of("run/infometis/install.lock"), TestBundles.filesUnder(root), "only the lock");
         }
     }
 

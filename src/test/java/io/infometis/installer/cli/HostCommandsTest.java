@@ -41,9 +41,7 @@ class HostCommandsTest {
         Runs.clearImages(CONTAINERD);
         Path root = Files.createDirectories(tmp.resolve("root"));
         try (MockCluster cluster = new MockCluster()) {
-            cluster.addReadyNode("infometis-1");
-            K0sStandIn standIn = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(),
-                    cluster.writeKubeconfig(tmp.resolve("kc")), 0);
+            K0sStandIn standIn = K0sStandIn.forNode(tmp, root, CONTAINERD, cluster);
             List<String> refs = IntStream.rangeClosed(1, 3).mapToObj(i -> "docker.io/infometis-e2e/i" + i + ":1").toList();
             List<BundleManifest.Image> images = OciImages.write(tmp.resolve("layout"), refs, 16 * 1024, 3);
             Files.createDirectories(tmp.resolve("manifests"));

@@ -56,9 +56,8 @@ class InstallEndToEndTest {
         Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
-        cluster.addReadyNode("infometis-1");
         controllers = new FakeControllers(cluster.client());
-        standIn = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), cluster.writeKubeconfig(tmp.resolve("kc")), 0);
+        standIn = K0sStandIn.forNode(tmp, root, CONTAINERD, cluster);
         bundle = demoBundle(tmp.resolve("bundle"), standIn.binary());
     }
 

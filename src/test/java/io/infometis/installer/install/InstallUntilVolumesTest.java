@@ -62,8 +62,7 @@ class InstallUntilVolumesTest {
         Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
-        cluster.addReadyNode("infometis-1");
-        standIn = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), cluster.writeKubeconfig(tmp.resolve("kc")), 0);
+        standIn = K0sStandIn.forNode(tmp, root, CONTAINERD, cluster);
         List<String> refs = IntStream.rangeClosed(1, 10).mapToObj(i -> "registry.example.org/infometis/c" + i + ":" + i + ".0").toList();
         images = OciImages.write(tmp.resolve("bundle/images"), refs, 32 * 1024, 7);
         volumes = BundleSpec.read(Path.of("bundle/bundle.yaml")).volumes();

@@ -24,6 +24,16 @@ public final class K0sStandIn {
         this.calls = calls;
     }
 
+    /**
+     * The stand-in of a whole node: {@code ctr} to this containerd, {@code kubeconfig admin} to this mock cluster,
+     * which gets a Ready node {@code infometis-1}. Written to {@code dir/bin/k0s}, the kubeconfig to {@code dir/kc}.
+     */
+    public static K0sStandIn forNode(Path dir, Path root, ContainerdExtension containerd, MockCluster cluster)
+            throws IOException {
+        cluster.addReadyNode("infometis-1");
+        return write(dir.resolve("bin"), root, containerd.socket(), cluster.writeKubeconfig(dir.resolve("kc")), 0);
+    }
+
     public static K0sStandIn write(Path dir, Path root, Path ctrSocket, Path kubeconfig, double startDelaySeconds)
             throws IOException {
         return write(dir, root, ctrSocket, kubeconfig, startDelaySeconds, VERSION);

@@ -20,6 +20,7 @@ import io.infometis.installer.bundle.BundleFile;
 import io.infometis.installer.bundle.BundleLimits;
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleSignature;
+import io.infometis.installer.bundle.InstallBundle;
 import io.infometis.installer.cli.ExitCodes;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
@@ -57,8 +58,7 @@ class BundleCheckTest {
         Path root = Files.createDirectories(tmp.resolve("root"));
         InstallOptions options = InstallOptions.under(root).withBundle(bundle);
         var installBundle = BundleLocator.resolve(options, HostPaths.of(root), new HostGate(false, null));
-        PhaseRunner.Outcome outcome = new Installer(options, new Progress())
-                .run(List.of(new PreflightPhase(List.of(new BundleCheck()), HostFacts.live())), installBundle);
+        PhaseRunner.Outcome outcome = preflight(options, installBundle);
         assertEquals(ExitCodes.DONE, outcome.exitCode(), String.valueOf(outcome.failure()));
     }
 
@@ -69,8 +69,7 @@ class BundleCheckTest {
         Path root = Files.createDirectories(tmp.resolve("root"));
         InstallOptions options = InstallOptions.under(root).withBundle(bundle);
         var installBundle = BundleLocator.resolve(options, HostPaths.of(root), new HostGate(false, null), keys.getPublic());
-        PhaseRunner.Outcome outcome = new Installer(options, new Progress())
-                .run(List.of(new PreflightPhase(List.of(new BundleCheck()), HostFacts.live())), installBundle);
+        PhaseRunner.Outcome outcome = preflight(options, installBundle);
         assertEquals(ExitCodes.DONE, outcome.exitCode(), String.valueOf(outcome.failure()));
     }
 
@@ -90,12 +89,17 @@ class BundleCheckTest {
             // The same bundle handed to the engine unopened: still refused before any phase writes.
             var unopened = new BundleFile(bundle, paths.stateDir(), new HostGate(false, null), BundleLimits.DEFAULT,
                     keys.getPublic());
-            PhaseRunner.Outcome outcome = new Installer(options, new Progress())
-                    .run(List.of(new PreflightPhase(List.of(new BundleCheck()), HostFacts.live())), unopened);
+            PhaseRunner.Outcome outcome = preflight(options, unopened);
             assertEquals(ExitCodes.INVALID_INPUT, outcome.exitCode(), bundle.toString());
             assertTrue(outcome.failure().message().startsWith("bundle entry bundle.json.sig: "), outcome.failure().message());
             assertFalse(Files.exists(paths.stateDir().resolve("bundle")));
             assertFalse(Files.exists(paths.preflightResults()));
         }
+    }
+
+    /** A preflight of the bundle check alone, through the engine. */
+    private static PhaseRunner.Outcome preflight(InstallOptions options, InstallBundle bundle) {
+        return new Installer(options, new Progress())
+                .run(List.of(new PreflightPhase(List.of(new BundleCheck()), HostFacts.live())), bundle);
     }
 }
