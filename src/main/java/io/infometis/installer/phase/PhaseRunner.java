@@ -134,7 +134,7 @@ public final class PhaseRunner {
                 if (result.stopsTheRun()) {
                     return finish(ctx, result);
                 }
-                if (result.state() == State.SKIPPED) {
+                if (changedNothing(ctx, p, result.state())) {
                     skipped++;
                 }
             }
@@ -277,6 +277,23 @@ public final class PhaseRunner {
             default -> last.exitCode() != ExitCodes.DONE ? last.exitCode() : ExitCodes.FAILED;
         };
         return new Outcome(last.state(), last.failure(), code, false);
+    }
+
+    /**
+     * A phase changed nothing when its check skipped it, or when it ran and every one of its units was
+     * already done (e.g. every image present): a rerun made only of such phases "does nothing and says so".
+     */
+    private static boolean changedNothing(PhaseContext ctx, Phase p, State outcome) {
+        if (outcome == State.SKIPPED) {
+            return true;
+        }
+        if (outcome != State.SUCCEEDED) {
+            return false;
+        }
+        return ctx.progress().snapshot().phases().stream()
+                .filter(v -> v.name().equals(p.name()))
+                .anyMatch(v -> v.units() != null && !v.units().items().isEmpty()
+                        && v.units().items().stream().allMatch(u -> u.state() == State.SKIPPED));
     }
 
     static InstallerException asInstallerException(Throwable t) {

@@ -128,7 +128,12 @@ public final class StackPhase implements Phase {
                 }
                 written += r == StackApplier.Result.CREATED || r == StackApplier.Result.UPDATED ? 1 : 0;
             }
-            ctx.unitDone(VOLUMES_UNIT, pvs.size() + " PersistentVolumes, " + written + " written");
+            String pvMessage = pvs.size() + " PersistentVolumes, " + written + " written";
+            if (written == 0) {
+                ctx.unitSkipped(VOLUMES_UNIT, pvMessage);
+            } else {
+                ctx.unitDone(VOLUMES_UNIT, pvMessage);
+            }
         } catch (RuntimeException e) {
             ctx.unitFailed(VOLUMES_UNIT, e.getMessage());
             throw e;

@@ -150,6 +150,7 @@ class InstallEndToEndTest {
                 "base skipped: ready and unchanged", "demo skipped: ready and unchanged")) {
             assertTrue(again.contains(skipped), skipped + " in " + again);
         }
+        assertTrue(again.contains("Nothing to do"), "the rerun says it did nothing: " + again);
         assertEquals(deployed, deploymentVersion(), "the rerun wrote nothing");
         assertTrue(standIn.calls().stream().noneMatch(c -> c.startsWith("install") || c.startsWith("start")
                 || c.contains("import")), standIn.calls().toString());

@@ -136,7 +136,8 @@ class StackPhaseTest {
         for (String c : ORDER) {
             assertEquals(State.SKIPPED, unitState(second, c), c + " was ready and unchanged");
         }
-        assertEquals(State.SUCCEEDED, unitState(second, StackPhase.VOLUMES_UNIT));
+        assertEquals(State.SKIPPED, unitState(second, StackPhase.VOLUMES_UNIT), "no PersistentVolume written");
+        assertTrue(outcome.nothingToDo(), "a rerun that wrote nothing says so");
     }
 
     @Test
