@@ -25,6 +25,7 @@ import io.infometis.installer.install.Installer;
 import io.infometis.installer.install.LockFiles;
 import io.infometis.installer.phase.PhaseRunner;
 import io.infometis.installer.progress.ConsoleRenderer;
+import io.infometis.installer.progress.ProgressSnapshot.Failure;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
@@ -88,9 +89,22 @@ public class InstallCommand implements Callable<Integer> {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, null, dryRun))) {
             HostPaths paths = new HostPaths(options.root(), options.stateDir());
-            InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
             announceApi(out);
-            PhaseRunner.Outcome outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
+            PhaseRunner.Outcome outcome;
+            try {
+                InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
+                outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
+            } catch (InstallerException e) {
+                // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
+                // unreadable" must stay on the API instead of vanishing with the process. Without an explicit
+                // --linger the error simply ends the command, as before.
+                Failure failure = new Failure("bundle", e.getMessage(), e.hint());
+                progress.finish(State.FAILED, failure);
+                if (!spec.commandLine().getParseResult().hasMatchedOption("--linger")) {
+                    throw e;
+                }
+                outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
+            }
             report(out, outcome);
             linger(out);
             return outcome.exitCode();
