@@ -145,8 +145,11 @@ else
   # C1 only and the serial GC: the installer is I/O-bound and boots far faster under emulation.
   cat > "$R/opt/infometis/bin/infometis" <<'EOS'
 #!/bin/sh
-export LANG=C.UTF-8
-exec /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k $JAVA_OPTS -jar /opt/infometis/app/quarkus-run.jar "$@"
+# No locale files here: UTF-8 is set explicitly. Under emulation a slow event loop is normal, not worth a warning.
+exec /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+  -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 \
+  -Dquarkus.vertx.max-event-loop-execute-time=60s -Dquarkus.vertx.warning-exception-time=60s \
+  $JAVA_OPTS -jar /opt/infometis/app/quarkus-run.jar "$@"
 EOS
   chmod 0755 "$R/opt/infometis/bin/infometis"
   INSTALLER_KIND="JVM ($(sed -n 's/^JAVA_VERSION=//p' "$JDK/release" | tr -d '"'), modules $JRE_MODULES)"
