@@ -146,12 +146,14 @@ else
   cat > "$R/opt/infometis/bin/infometis" <<'EOS'
 #!/bin/sh
 # No locale files here: UTF-8 is set explicitly. Under emulation a slow event loop is normal, not worth a warning.
-exec /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+CDS=""; [ -f /opt/infometis/app/app-cds.jsa ] && CDS=-XX:SharedArchiveFile=/opt/infometis/app/app-cds.jsa
+exec /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k $CDS \
   -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 \
   -Dquarkus.vertx.max-event-loop-execute-time=60s -Dquarkus.vertx.warning-exception-time=60s \
   $JAVA_OPTS -jar /opt/infometis/app/quarkus-run.jar "$@"
 EOS
   chmod 0755 "$R/opt/infometis/bin/infometis"
+  APPCDS=1
   INSTALLER_KIND="JVM ($(sed -n 's/^JAVA_VERSION=//p' "$JDK/release" | tr -d '"'), modules $JRE_MODULES)"
 fi
 
@@ -169,6 +171,25 @@ printf '127.0.0.1 localhost infometis-installer\n' > "$R/etc/hosts"
 
 # --- initramfs: sorted names, fixed owners and times, no gzip timestamp
 find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+# An AppCDS archive of the classes the installer loads up to serving its API roughly halves the JVM's start under
+# emulation. CDS only accepts the archive at the path it was made for, so it is made inside the initramfs tree
+# (chroot, hence root only), after the timestamps are fixed (CDS checks the jars' mtimes).
+if [ "${APPCDS:-0}" = 1 ] && [ "${INFOMETIS_ISO_APPCDS:-1}" = 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$R/tmp/cds-root"
+    mount -t proc proc "$R/proc"   # the loader finds libjli.so through /proc/self/exe
+    trap 'umount "$R/proc" 2>/dev/null || true' EXIT
+    chroot "$R" /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \
+      -XX:ArchiveClassesAtExit=/opt/infometis/app/app-cds.jsa -jar /opt/infometis/app/quarkus-run.jar \
+      install --bundle /nonexistent --root /tmp/cds-root --api-port 0 --linger 0 > "$WORK/appcds.log" 2>&1 || true
+    umount "$R/proc"
+    rm -rf "$R/tmp/cds-root" "$R"/tmp/hsperfdata_* "$R/tmp/"*
+    [ -f "$R/opt/infometis/app/app-cds.jsa" ] || echo "build-iso: no AppCDS archive (see $WORK/appcds.log); the JVM starts slower" >&2
+  else
+    echo "build-iso: not root, so no AppCDS archive (chroot needed); the JVM starts slower" >&2
+  fi
+  find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+fi
 (cd "$R" && find . -mindepth 1 -print0 | sort -z | cpio --null -o -H newc --reproducible -R 0:0 --quiet | gzip -6n) \
   > "$ISODIR/boot/initrd.img"
 cp "$KROOT/boot/vmlinuz-$KVER" "$ISODIR/boot/vmlinuz"
