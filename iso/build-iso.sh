@@ -1,12 +1,12 @@
 #!/bin/bash
-# build-iso.sh: the InfoMetis installer ISO recipe. A hybrid (BIOS + UEFI) ISO made by grub-mkrescue holding
+# build-iso.sh: the InfoMetis installer ISO recipe. A hybrid (BIOS + UEFI) GRUB ISO holding
 # Debian's kernel, a busybox-static initramfs with the installer in it, and the bundle on the ISO filesystem.
 # `infometis iso build` runs this; it also runs by hand (see docs/iso.md). Same inputs, same bytes.
 #
 #   build-iso.sh --bundle FILE --out FILE --work-dir DIR (--app QUARKUS_APP_DIR | --native EXECUTABLE)
 #                [--jdk DIR] [--kernel-deb FILE] [--busybox-deb FILE] [--kernel-args "ARGS"]
 #
-# Needs: apt-get (Debian), dpkg-deb, grub-mkrescue (grub-pc-bin, grub-efi-amd64-bin), xorriso, mtools, cpio, gzip,
+# Needs: apt-get (Debian), dpkg-deb, grub-mkimage (grub-pc-bin, grub-efi-amd64-bin), xorriso, mtools, cpio, gzip,
 # and for --app a JDK 17 with jmods (jlink). Downloads (apt-get download) are cached in the work dir.
 set -euo pipefail
 
@@ -39,8 +39,8 @@ done
 [ -z "$NATIVE" ] || [ -x "$NATIVE" ] || die "--native $NATIVE is not an executable file"
 [ -z "$APP" ] || [ -f "$APP/quarkus-run.jar" ] || die "--app $APP holds no quarkus-run.jar"
 case "$KERNEL_ARGS" in *[\|\&\;\<\>\`\$\\]*) die "--kernel-args may not contain shell or sed metacharacters" ;; esac
-for tool in dpkg-deb grub-mkrescue xorriso mformat cpio gzip sha256sum; do
-  command -v "$tool" >/dev/null || die "$tool is missing (install: grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio)"
+for tool in dpkg-deb grub-mkimage xorriso mformat mcopy cpio gzip sha256sum; do
+  command -v "$tool" >/dev/null || die "$tool is missing (install: grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio)"
 done
 mkdir -p "$WORK/cache"
 WORK=$(cd "$WORK" && pwd)
@@ -194,15 +194,37 @@ fi
   > "$ISODIR/boot/initrd.img"
 cp "$KROOT/boot/vmlinuz-$KVER" "$ISODIR/boot/vmlinuz"
 sed "s|@KERNEL_ARGS@|$KERNEL_ARGS|" "$RECIPE/grub.cfg" > "$ISODIR/boot/grub/grub.cfg"
-find "$ISODIR" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-# --- the hybrid ISO. The bundle is grafted in from where it lies (no copy): it rides on the ISO filesystem,
-# not in RAM, and the init copies it to local storage at boot. all_video lets the kernel inherit a UEFI framebuffer, so the screen shows the log too.
+# --- the hybrid ISO, put together the way grub-mkrescue does it but with every date taken from SOURCE_DATE_EPOCH
+# (grub-mkrescue stamps the wall clock into the volume UUID that its GRUB images search for).
+# BIOS: an El Torito core image + GRUB's hybrid MBR; UEFI: BOOTX64.EFI in a FAT image. Both have every module they
+# need built in and find the ISO by its UUID, the modification date. all_video lets the kernel inherit a UEFI
+# framebuffer, so the screen shows the log too. The bundle is grafted in from where it lies (no copy): it rides on
+# the ISO filesystem, not in RAM, and the init copies it to local storage at boot.
+G=$WORK/grub
+rm -rf "$G"; mkdir -p "$G/iso" "$G/efi/EFI/BOOT" "$ISODIR/boot/grub/i386-pc"
+ISO_UUID=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d-%H-%M-%S-00)
+ISO_DATE=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d%H%M%S00)
+cat > "$G/embed.cfg" <<EOC
+search --no-floppy --fs-uuid --set=root $ISO_UUID
+set prefix=(\$root)/boot/grub
+EOC
+GRUB_MODULES="iso9660 part_msdos part_gpt normal linux search search_fs_uuid serial terminal echo test configfile all_video"
+grub-mkimage -O i386-pc-eltorito -o "$ISODIR/boot/grub/i386-pc/eltorito.img" -p /boot/grub -c "$G/embed.cfg" \
+  biosdisk $GRUB_MODULES
+grub-mkimage -O x86_64-efi -o "$G/efi/EFI/BOOT/BOOTX64.EFI" -p /boot/grub -c "$G/embed.cfg" $GRUB_MODULES
+find "$ISODIR" "$G/efi" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+TZ=UTC mformat -C -f 2880 -L 16 -N "$(printf %08X $((SOURCE_DATE_EPOCH & 0xffffffff)))" -i "$G/iso/efi.img" ::
+TZ=UTC mcopy -s -m -i "$G/iso/efi.img" "$G/efi/EFI" ::/
+touch -d "@$SOURCE_DATE_EPOCH" "$G/iso/efi.img"
 mkdir -p "$(dirname "$OUT")"
-grub-mkrescue -o "$OUT.tmp" "$ISODIR" --compress=xz --fonts= --locales= --themes= \
-  --install-modules="linux normal iso9660 part_msdos part_gpt part_acorn part_amiga part_apple part_bsd part_dfly part_dvh part_plan part_sun part_sunpc serial terminal echo test search configfile all_video" \
+xorriso -as mkisofs -graft-points --modification-date="$ISO_DATE" \
+  -b boot/grub/i386-pc/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table --grub2-boot-info \
+  --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img \
+  --efi-boot efi.img -efi-boot-part --efi-boot-image --protective-msdos-label \
+  -o "$OUT.tmp" -r "$G/iso" --sort-weight 0 / --sort-weight 1 /boot "$ISODIR" \
   -- -volid INFOMETIS -volume_date all_file_dates "=$SOURCE_DATE_EPOCH" \
   -map "$(readlink -f "$BUNDLE")" "/infometis/bundle/$BUNDLE_NAME" \
-  > "$WORK/grub-mkrescue.log" 2>&1 || { cat "$WORK/grub-mkrescue.log" >&2; die "grub-mkrescue failed"; }
+  > "$WORK/xorriso.log" 2>&1 || { cat "$WORK/xorriso.log" >&2; die "xorriso failed"; }
 mv "$OUT.tmp" "$OUT"
 echo "build-iso: $OUT ($(du -k "$OUT" | cut -f1) KiB; kernel $KVER; installer $INSTALLER_KIND)"
