@@ -1,28 +1,92 @@
 package io.infometis.installer.bundle;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 import io.infometis.installer.cli.InstallerException;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallOptions;
 
-/** Finds the bundle an install uses: {@code --bundle}, else the spec's plan for a dry run. */
+/**
+ * Finds the bundle an install uses, in this order: {@code --bundle FILE}; {@code infometis-bundle.tar*} next to
+ * the binary (or the jar); the ISO's bundle at {@value #ISO_BUNDLE} (under {@code --root}); and for a dry run
+ * only, the plan read from the bundle spec.
+ */
 public final class BundleLocator {
     public static final Path DEFAULT_SPEC = Path.of("bundle/bundle.yaml");
+    public static final String ISO_BUNDLE = "/run/infometis/iso/infometis-bundle.tar";
+    static final String GLOB = "infometis-bundle.tar*";
 
     private BundleLocator() {
     }
 
     public static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate) {
+        return resolve(options, paths, gate, binaryDirs());
+    }
+
+    static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, List<Path> binaryDirs) {
         if (options.bundle() != null) {
-            throw InstallerException.invalidInput("reading bundle files is not built yet", "use --dry-run");
+            if (!Files.isRegularFile(options.bundle())) {
+                throw InstallerException.invalidInput("bundle " + options.bundle() + " not found", "check the --bundle path");
+            }
+            return new BundleFile(options.bundle(), paths.stateDir(), gate);
+        }
+        for (Path dir : binaryDirs) {
+            Optional<Path> beside = besideBinary(dir);
+            if (beside.isPresent()) {
+                return new BundleFile(beside.get(), paths.stateDir(), gate);
+            }
+        }
+        Path iso = paths.resolve(ISO_BUNDLE);
+        if (Files.isRegularFile(iso)) {
+            return new BundleFile(iso, paths.stateDir(), gate);
         }
         Path spec = options.spec() != null ? options.spec() : DEFAULT_SPEC;
         if (options.dryRun() && Files.isRegularFile(spec)) {
             return new SpecPlan(BundleSpec.read(spec), "linux/amd64");
         }
-        throw InstallerException.invalidInput("no bundle found", "pass --bundle FILE");
+        throw InstallerException.invalidInput("no bundle found (no --bundle, no " + GLOB + " next to the binary, no " + iso + ")",
+                "pass --bundle FILE");
+    }
+
+    private static Optional<Path> besideBinary(Path dir) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, GLOB)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p)) {
+                    found.add(p);
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (found.size() > 1) {
+            throw InstallerException.invalidInput("several bundles next to the binary: " + found, "pass --bundle FILE");
+        }
+        return found.stream().findFirst();
+    }
+
+    /** Where the running program lives: the native binary's folder, or the folder of the jar run with -jar. */
+    static List<Path> binaryDirs() {
+        List<Path> dirs = new ArrayList<>();
+        ProcessHandle.current().info().command().map(Path::of).ifPresent(cmd -> {
+            if (!cmd.getFileName().toString().equals("java") && cmd.getParent() != null) {
+                dirs.add(cmd.getParent());
+            }
+        });
+        String cp = System.getProperty("java.class.path", "");
+        if (cp.endsWith(".jar") && !cp.contains(java.io.File.pathSeparator)) {
+            Path jarDir = Path.of(cp).toAbsolutePath().getParent();
+            if (jarDir != null && !jarDir.toString().contains("surefire")) {
+                dirs.add(jarDir);
+            }
+        }
+        return dirs;
     }
 }

@@ -46,11 +46,21 @@ public record BundleSpec(
                 throw InstallerException.invalidInput("bundle spec " + file + " lacks name, version or k0s",
                         "see docs/bundle-format.md for the keys");
             }
+            if (spec.components().isEmpty()) {
+                spec = new BundleSpec(spec.name(), spec.version(), spec.k0s(), spec.images(), spec.manifests(),
+                        ManifestFolders.components(manifestsDir(file, spec)), spec.volumes());
+            }
             return spec;
         } catch (IOException e) {
             throw InstallerException.invalidInput("bundle spec " + file + ": " + firstLine(e.getMessage()),
                     "fix the YAML; docs/bundle-format.md lists the keys");
         }
+    }
+
+    /** The manifests folder, relative to the spec file's folder (default {@code manifests/}). */
+    public static Path manifestsDir(Path specFile, BundleSpec spec) {
+        Path base = specFile.toAbsolutePath().getParent();
+        return base.resolve(spec.manifests() == null ? "manifests" : spec.manifests()).normalize();
     }
 
     private static String firstLine(String s) {

@@ -18,6 +18,13 @@ public interface InstallBundle {
     boolean hasFiles();
 
     /**
+     * Reads the whole bundle, read-only, and throws a {@link BundleDefect} (exit 2) at its first defect. A plan has
+     * no files, so there is nothing to check.
+     */
+    default void verify() throws IOException {
+    }
+
+    /**
      * The unpacked bundle directory ({@code bundle.json}, {@code images/} OCI layout, {@code k0s/}, {@code manifests/}).
      * Unpacks on first use, after verifying, through the dry-run gate.
      */

@@ -16,7 +16,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -87,13 +86,13 @@ public class InstallCommand implements Callable<Integer> {
             apiAccess.requireToken(readToken(apiTokenFile));
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, null, dryRun))) {
-            HostPaths paths = new HostPaths(options.root(), options.stateDir());
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
+            Installer installer = new Installer(options, progress);
             announceApi(out);
             PhaseRunner.Outcome outcome;
             try {
-                InstallBundle installBundle = BundleLocator.resolve(options, paths, new HostGate(dryRun, null));
-                outcome = new Installer(options, progress).run(plan.phases(options), installBundle);
+                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate());
+                outcome = installer.run(plan.phases(options), installBundle);
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
                 // unreadable" must stay on the API instead of vanishing with the process. Without an explicit
@@ -106,7 +105,10 @@ public class InstallCommand implements Callable<Integer> {
                 outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
             }
             report(out, outcome);
-            linger(out);
+            if (outcome.state() != State.INTERRUPTED) {
+                // Interrupted means the process is being stopped: lingering would only delay the exit.
+                linger(out);
+            }
             return outcome.exitCode();
         }
     }
@@ -120,7 +122,7 @@ public class InstallCommand implements Callable<Integer> {
                 phaseTimeout);
     }
 
-    private static String readToken(Path file) {
+    static String readToken(Path file) {
         try {
             String token = Files.readString(file).trim();
             if (token.isEmpty()) {

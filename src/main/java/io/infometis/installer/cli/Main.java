@@ -1,6 +1,12 @@
 package io.infometis.installer.cli;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import jakarta.inject.Inject;
+
+import io.infometis.installer.progress.api.ApiAccess;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -17,20 +23,44 @@ public class Main implements QuarkusApplication {
     @Inject
     CommandLine.IFactory factory;
 
+    /** Set by {@link #main} when {@code install} must stop before it starts: the exit code to return. */
+    static final String EARLY_EXIT = "infometis.early-exit";
+    private static final List<String> PROPERTIES_SET_HERE = List.of(EARLY_EXIT, "quarkus.http.host-enabled",
+            "quarkus.http.port", "quarkus.http.host", ApiAccess.TOKEN_FILE_PROPERTY);
+
     public static void main(String... args) {
-        if (args.length > 0 && "install".equals(args[0])) {
-            int early = EarlyInstallChecks.run(args);
-            if (early >= 0) {
-                System.exit(early);
+        // Tests launch this in their own JVM, many times: restore what is set here, and never System.exit.
+        Map<String, String> before = new HashMap<>();
+        PROPERTIES_SET_HERE.forEach(k -> before.put(k, System.getProperty(k)));
+        try {
+            if (args.length > 0 && "install".equals(args[0])) {
+                int early = EarlyInstallChecks.run(args);
+                if (early >= 0) {
+                    System.setProperty(EARLY_EXIT, Integer.toString(early));
+                    System.setProperty("quarkus.http.host-enabled", "false");
+                }
+            } else {
+                System.setProperty("quarkus.http.host-enabled", "false");
             }
-        } else {
-            System.setProperty("quarkus.http.host-enabled", "false");
+            Quarkus.run(Main.class, args);
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
         }
-        Quarkus.run(Main.class, args);
     }
 
     @Override
     public int run(String... args) {
+        String early = System.getProperty(EARLY_EXIT);
+        if (early != null) {
+            // EarlyInstallChecks has printed the one ERROR line.
+            return Integer.parseInt(early);
+        }
         return commandLine(factory).execute(args);
     }
 

@@ -20,10 +20,20 @@ public final class HostPaths {
 
     private final Path root;
     private final Path stateDir;
+    private final String volumesDir;
 
     public HostPaths(Path root, Path stateDir) {
+        this(root, stateDir, null);
+    }
+
+    /**
+     * @param stateDir   an explicit {@code --state-dir}, taken as given; null for {@code <root>/var/lib/infometis}
+     * @param volumesDir the volumes' host path as the cluster sees it ({@code --volumes-dir}); null for the default
+     */
+    public HostPaths(Path root, Path stateDir, String volumesDir) {
         this.root = root.toAbsolutePath().normalize();
         this.stateDir = stateDir != null ? stateDir.toAbsolutePath().normalize() : resolve(STATE_DIR);
+        this.volumesDir = volumesDir != null ? volumesDir : VOLUMES_DIR;
     }
 
     public static HostPaths of(Path root) {
@@ -54,6 +64,11 @@ public final class HostPaths {
 
     public Path preflightResults() {
         return stateDir.resolve("preflight.json");
+    }
+
+    /** Where the volumes' directories are created: {@code --volumes-dir} under the root. */
+    public Path volumesDir() {
+        return resolve(volumesDir);
     }
 
     public Path lockFile() {

@@ -32,6 +32,12 @@ public final class Processes {
      */
     public static Result run(List<String> command, Map<String, String> env, Duration timeout, StdinWriter stdin,
             Consumer<String> lines) throws IOException {
+        return run(command, env, timeout, stdin, lines, null);
+    }
+
+    /** As above; {@code outLines}, when not null, receives each stdout line as it arrives (ctr's per-image lines). */
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout, StdinWriter stdin,
+            Consumer<String> lines, Consumer<String> outLines) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         if (stdin == null) {
@@ -45,7 +51,7 @@ public final class Processes {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread outPump = pump(p.getInputStream(), out, null);
+        Thread outPump = pump(p.getInputStream(), out, outLines);
         Thread errPump = pump(p.getErrorStream(), err, lines);
         Thread inPump = null;
         IOException[] inFailure = new IOException[1];

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param bundle     the bundle file; null in a dry run that plans from {@code spec}
  * @param spec       the bundle spec a dry run plans from when no bundle exists
  * @param until      last phase to run, or null for all
- * @param k0sBinary  replaces the bundle's k0s (operators' own builds; the tests' stand-in)
+ * @param k0sBinary  replaces the bundle's k0s (operators' own builds, or a test double)
  * @param volumesDir base of the hostPath volumes, {@code /tmp/infometis/volumes} by default (under root)
  */
 public record InstallOptions(

@@ -1,10 +1,21 @@
 package io.infometis.installer.install;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.infometis.installer.host.HostPaths;
+import io.infometis.installer.host.K0sCli;
+import io.infometis.installer.host.K0sContainerd;
+import io.infometis.installer.host.ServiceManager;
+import io.infometis.installer.k8s.KubeClients;
+import io.infometis.installer.phase.ImagesPhase;
+import io.infometis.installer.phase.K0sPhase;
+import io.infometis.installer.phase.K0sReadiness;
 import io.infometis.installer.phase.Phase;
+import io.infometis.installer.phase.StackPhase;
+import io.infometis.installer.phase.VolumesPhase;
 import io.infometis.installer.phase.preflight.HostFacts;
 import io.infometis.installer.phase.preflight.PreflightPhase;
 
@@ -13,7 +24,14 @@ import io.infometis.installer.phase.preflight.PreflightPhase;
 public class InstallPlan {
 
     public List<Phase> phases(InstallOptions options) {
+        HostPaths paths = new HostPaths(options.root(), options.stateDir());
+        K0sCli k0s = new K0sCli(paths.k0sBinary(), Duration.ofMinutes(2));
         return List.of(
-                new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()));
+                new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()),
+                new K0sPhase(k0s, ServiceManager.k0s(k0s), new K0sReadiness(
+                        KubeClients.fromKubeconfig(paths.adminKubeconfig()), K0sReadiness.Timeouts.standard())),
+                new ImagesPhase(new K0sContainerd(k0s, Duration.ofMinutes(30))),
+                new VolumesPhase(),
+                new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())));
     }
 }

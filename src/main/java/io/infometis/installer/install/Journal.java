@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -29,6 +30,7 @@ public final class Journal {
     private final Path file;
     private final boolean persistent;
     private final Record earlier;
+    private final boolean earlierCompleted;
     private Record record;
 
     private Journal(Path file, boolean persistent, Record record) {
@@ -36,6 +38,9 @@ public final class Journal {
         this.persistent = persistent;
         this.record = record;
         this.earlier = record.startedAt() == null ? null : record;
+        // Read now: the phase records are updated in place as this run goes on.
+        this.earlierCompleted = earlier != null && earlier.state() == State.SUCCEEDED
+                && earlier.phases().values().stream().allMatch(p -> p.state().isDone());
     }
 
     /** Loads the journal, or starts an empty one; a dry run never writes it back. */
@@ -67,6 +72,14 @@ public final class Journal {
         return earlier == null ? State.PENDING : earlier.state();
     }
 
+    /**
+     * True when an earlier run installed everything it planned (every phase Succeeded or Skipped, none left
+     * Pending by {@code --until}) from the bundle with this digest: a rerun has nothing to do.
+     */
+    public boolean completedEarlier(String bundleDigest) {
+        return earlierCompleted && java.util.Objects.equals(earlier.bundleDigest(), bundleDigest);
+    }
+
     public synchronized State state() {
         return record.state();
     }
@@ -80,6 +93,23 @@ public final class Journal {
         record = new Record(FORMAT_VERSION, record.startedAt() == null ? now : record.startedAt(), now, State.RUNNING,
                 bundleDigest != null ? bundleDigest : record.bundleDigest(), record.phases());
         save();
+    }
+
+    /**
+     * Records the phases this run means to do, in order, as Pending unless an earlier run recorded them: a run
+     * stopped by {@code --until} leaves the rest Pending, so a later full run does not count as "already done".
+     */
+    public synchronized void plan(List<String> phaseNames) {
+        boolean changed = false;
+        for (String name : phaseNames) {
+            if (!record.phases().containsKey(name)) {
+                record.phases().put(name, PhaseRecord.empty());
+                changed = true;
+            }
+        }
+        if (changed) {
+            save();
+        }
     }
 
     public synchronized void finish(State state) {

@@ -14,10 +14,11 @@ public final class LockFiles {
     }
 
     /**
-     * A dry run writes nothing under the root, so its lock lives in the temp dir, keyed by the root's path:
-     * two dry runs on one root still exclude each other.
+     * The lock of the install under {@code root}. A dry run writes nothing under the root, so its lock lives in the
+     * temp dir, keyed by the root's path: two dry runs on one root still exclude each other (a dry run and a
+     * real install on one root do not: the dry run changes nothing).
      */
-    public static Path lockFile(Path root, String stateDir, boolean dryRun) {
+    public static Path lockFile(Path root, boolean dryRun) {
         Path abs = root.toAbsolutePath().normalize();
         if (!dryRun) {
             return HostPaths.of(abs).lockFile();

@@ -96,6 +96,15 @@ public final class PhaseContext {
         progress.event(Severity.INFO, phase, "plan: " + message);
     }
 
+    /**
+     * True when the journal records this unit of the current phase as done (Succeeded or Skipped), e.g. by a run
+     * that was killed later: a resuming phase skips it with {@link #unitSkipped}.
+     */
+    public boolean isUnitDone(String unit) {
+        Journal.UnitRecord u = journal.unit(phase, unit);
+        return u != null && u.state().isDone();
+    }
+
     public void unitStarted(String unit) {
         checkCancelled();
         progress.unitStarted(phase, unit);

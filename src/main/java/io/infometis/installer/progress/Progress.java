@@ -70,6 +70,9 @@ public class Progress {
             startedAt = clock.instant();
             finishedAt = null;
             failure = null;
+            currentPhase = null;
+            currentStep = null;
+            summary.clear();
             percentFloor = 0;
         }
         event(Severity.INFO, null, (dryRun ? "dry run: " : "") + "install started with " + plan.size() + " phases");
@@ -136,8 +139,13 @@ public class Progress {
         event(Severity.INFO, phase, step);
     }
 
-    /** Ends the run; the state is set whatever happened, so watchers always see a final state. */
+    /**
+     * Ends the run; the state is set whatever happened, so watchers always see a final state. The final event is
+     * appended under the same lock, so a snapshot that shows the final state also counts that event in
+     * {@code lastEventSeq}: a watcher that reads events up to it misses nothing.
+     */
     public void finish(State outcome, Failure failure) {
+        Event e;
         synchronized (this) {
             state = outcome;
             finishedAt = clock.instant();
@@ -146,10 +154,11 @@ public class Progress {
             if (outcome == State.SUCCEEDED) {
                 percentFloor = 100;
             }
+            Severity sev = outcome == State.SUCCEEDED ? Severity.INFO : Severity.ERROR;
+            e = append(sev, null, "install " + outcome.label().toLowerCase()
+                    + (failure == null ? "" : ": " + failure.message()));
         }
-        Severity sev = outcome == State.SUCCEEDED ? Severity.INFO : Severity.ERROR;
-        event(sev, null, "install " + outcome.label().toLowerCase()
-                + (failure == null ? "" : ": " + failure.message()));
+        notifyListeners(e);
     }
 
     public void setSummary(List<AccessEntry> entries) {
@@ -163,15 +172,25 @@ public class Progress {
     public void event(Severity severity, String phase, String message) {
         Event e;
         synchronized (this) {
-            e = new Event(++seq, clock.instant(), severity, phase, message);
-            events.addLast(e);
-            if (events.size() > MAX_EVENTS) {
-                events.removeFirst();
-            }
-            appendLog(e.time() + " " + severity.label().toUpperCase() + (phase == null ? "" : " [" + phase + "]") + " "
-                    + message);
-            cached = null;
+            e = append(severity, phase, message);
         }
+        notifyListeners(e);
+    }
+
+    /** Appends an event; the caller holds the lock. */
+    private Event append(Severity severity, String phase, String message) {
+        Event e = new Event(++seq, clock.instant(), severity, phase, message);
+        events.addLast(e);
+        if (events.size() > MAX_EVENTS) {
+            events.removeFirst();
+        }
+        appendLog(e.time() + " " + severity.label().toUpperCase() + (phase == null ? "" : " [" + phase + "]") + " "
+                + message);
+        cached = null;
+        return e;
+    }
+
+    private void notifyListeners(Event e) {
         ProgressSnapshot snap = snapshot();
         for (ProgressListener l : listeners) {
             l.onEvent(e, snap);

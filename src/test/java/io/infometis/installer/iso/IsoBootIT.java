@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,9 +24,10 @@ import io.infometis.installer.host.Processes;
 import io.infometis.installer.progress.ProgressSnapshot;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.remote.ProgressClient;
+import io.infometis.installer.testing.TestBundles;
 
 /**
- * Builds a test ISO with the packaged app (target/quarkus-app, hence failsafe: `./mvnw verify`) and a tiny bundle,
+ * Builds a test ISO with the packaged app (target/quarkus-app, hence failsafe: `./mvnw verify`) and the tiny test bundle,
  * boots it in qemu under TCG (never KVM: it hangs guests here) with BIOS and with UEFI, and polls the progress API
  * from the host through the port forward until the unattended install got past preflight or reached a final state.
  * The kernel download is cached in ~/.cache/infometis/iso-it, so only the first run fetches it.
@@ -41,10 +41,7 @@ class IsoBootIT {
     @BeforeAll
     static void buildTestIso() throws IOException {
         Files.createDirectories(OUT);
-        Path bundle = OUT.resolve("it-bundle.tar");
-        byte[] content = new byte[64 * 1024];
-        new Random(7).nextBytes(content);
-        Files.write(bundle, content);
+        Path bundle = TestBundles.tiny(OUT.resolve("bundle"));
         Path work = Path.of(System.getProperty("user.home"), ".cache/infometis/iso-it");
         IsoBuilder.Result result = new IsoBuilder().build(
                 new IsoBuilder.Request(bundle, OUT.resolve("it.iso"), APP, work, null, null), line -> System.out.println("build-iso: " + line));
@@ -90,9 +87,13 @@ class IsoBootIT {
                     Duration.between(started, Instant.now()), seen.state());
 
             String log = Files.readString(serial, StandardCharsets.ISO_8859_1);
-            assertTrue(log.contains("infometis-iso: starting unattended install: infometis install --bundle /var/lib/infometis-iso/it-bundle.tar --api-port 9090"),
+            assertTrue(log.contains("infometis-iso: starting unattended install: infometis install --bundle /var/lib/infometis-iso/infometis-bundle.tar --api-port 9090"),
                     "serial log shows the unattended start:\n" + log);
             assertTrue(log.contains("bundle copied and verified"), "the bundle was copied off the ISO and verified:\n" + log);
+            if (seen.error() != null) {
+                // A 2 GiB VM fails preflight; what matters here is that the installer could open the copied bundle.
+                assertTrue(!seen.error().phase().equals("bundle"), "the installer read the bundle: " + seen.error());
+            }
 
             // The operator's view: the real CLI against the forwarded port.
             Processes.Result status = Processes.run(List.of(javaBin(), "-jar", APP.resolve("quarkus-run.jar").toString(),

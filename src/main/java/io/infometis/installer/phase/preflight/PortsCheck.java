@@ -11,8 +11,8 @@ import io.infometis.installer.progress.State;
  * install) is what holds them.
  */
 public final class PortsCheck implements PreflightCheck {
-    /** kube-apiserver, konnectivity, k0s join API, kubelet, etcd peer, Traefik web/websecure/Flink UI. */
-    static final int[] PORTS = { 6443, 8132, 9443, 10250, 2380, 80, 443, 8083 };
+    /** kube-apiserver, konnectivity, k0s join API, kubelet, etcd peer; Traefik (host network): web, Flink UI, ping/metrics. */
+    static final int[] PORTS = { 6443, 8132, 9443, 10250, 2380, 80, 8083, 9000 };
 
     @Override
     public String name() {

@@ -2,7 +2,9 @@ package io.infometis.installer.phase.preflight;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.infometis.installer.Json;
 import io.infometis.installer.cli.ExitCodes;
@@ -11,9 +13,9 @@ import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.PhaseContext;
 
 /**
- * Checks the host before anything is touched, saves the results as JSON in the state dir, and refuses
- * (exit 3) with the first failing check's reason and remedy. {@code --ignore-preflight NAME} bypasses one
- * check and the bypass is recorded.
+ * Checks the bundle and the host before anything is touched, saves the results as JSON in the state dir, and
+ * refuses (exit 3) with the first failing check's reason and remedy; a corrupt bundle stops it at once (exit 2).
+ * {@code --ignore-preflight NAME} bypasses one host check and the bypass is recorded.
  */
 public final class PreflightPhase implements Phase {
     private final List<PreflightCheck> checks;
@@ -25,8 +27,8 @@ public final class PreflightPhase implements Phase {
     }
 
     public static List<PreflightCheck> standardChecks() {
-        return List.of(new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
-                new EarlierInstallCheck(), new KernelCheck());
+        return List.of(new BundleCheck(), new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
+                new EarlierInstallCheck(), new KernelCheck(), new TmpVolumesCheck());
     }
 
     @Override
@@ -44,13 +46,42 @@ public final class PreflightPhase implements Phase {
         return checks.stream().map(PreflightCheck::name).toList();
     }
 
+    /** After a complete install from the same bundle there is nothing to check: the rerun does nothing. */
+    @Override
+    public boolean isDone(PhaseContext ctx) {
+        return ctx.journal().completedEarlier(ctx.bundle() == null ? null : ctx.bundle().digest());
+    }
+
     @Override
     public void run(PhaseContext ctx) throws Exception {
+        List<CheckResult> failures = checkAll(ctx);
+        if (!failures.isEmpty()) {
+            CheckResult first = failures.get(0);
+            throw new InstallerException("preflight " + first.name() + ": " + first.message(),
+                    first.remedy() + " (or bypass with --ignore-preflight " + first.name() + ")",
+                    ExitCodes.PREFLIGHT_REFUSED);
+        }
+    }
+
+    /**
+     * Preflight only reads the host, so a dry run runs the checks for real; the gate keeps the results file
+     * unwritten. A dry run never refuses: it says what a real install would refuse and goes on planning.
+     */
+    @Override
+    public void dryRun(PhaseContext ctx) throws Exception {
+        for (CheckResult r : checkAll(ctx)) {
+            ctx.warn("a real install would stop here: preflight " + r.name() + ": " + r.message() + " — " + r.remedy());
+        }
+    }
+
+    /** Runs every check, records each as a unit and all of them in the state dir; returns the failures. */
+    private List<CheckResult> checkAll(PhaseContext ctx) throws Exception {
+        rejectUnknownIgnores(ctx.options().ignoredPreflight());
         List<CheckResult> results = new ArrayList<>();
-        CheckResult firstFailure = null;
+        List<CheckResult> failures = new ArrayList<>();
         for (PreflightCheck check : checks) {
             ctx.unitStarted(check.name());
-            CheckResult r = check.check(ctx, facts);
+            CheckResult r = checkOne(check, ctx);
             if (r.status() == CheckResult.Status.FAIL && ctx.options().ignoredPreflight().contains(check.name())) {
                 r = r.ignored();
             }
@@ -58,9 +89,7 @@ public final class PreflightPhase implements Phase {
             switch (r.status()) {
                 case FAIL -> {
                     ctx.unitFailed(check.name(), r.message());
-                    if (firstFailure == null) {
-                        firstFailure = r;
-                    }
+                    failures.add(r);
                 }
                 case WARN, IGNORED -> {
                     ctx.warn(check.name() + ": " + r.message() + (r.remedy() == null ? "" : " — " + r.remedy()));
@@ -72,16 +101,29 @@ public final class PreflightPhase implements Phase {
         byte[] json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results)
                 .getBytes(StandardCharsets.UTF_8);
         ctx.host().writeAtomically(ctx.paths().preflightResults(), json, "0644");
-        if (firstFailure != null) {
-            throw new InstallerException("preflight " + firstFailure.name() + ": " + firstFailure.message(),
-                    firstFailure.remedy() + " (or bypass with --ignore-preflight " + firstFailure.name() + ")",
-                    ExitCodes.PREFLIGHT_REFUSED);
+        return failures;
+    }
+
+    /** A check that cannot read what it needs is a failed check with its reason, not a crashed phase. */
+    private CheckResult checkOne(PreflightCheck check, PhaseContext ctx) {
+        try {
+            return check.check(ctx, facts);
+        } catch (InstallerException e) {
+            throw e;
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return CheckResult.fail(check.name(), "the check could not run (" + why + ")",
+                    "fix what it could not read, or bypass it with --ignore-preflight " + check.name());
         }
     }
 
-    /** Preflight only reads the host, so a dry run runs it for real; the gate keeps the results file unwritten. */
-    @Override
-    public void dryRun(PhaseContext ctx) throws Exception {
-        run(ctx);
+    private void rejectUnknownIgnores(Set<String> ignored) {
+        Set<String> known = new LinkedHashSet<>(checks.stream().map(PreflightCheck::name).toList());
+        for (String name : ignored) {
+            if (!known.contains(name)) {
+                throw InstallerException.invalidInput("--ignore-preflight " + name + " names no check",
+                        "use one of " + String.join(", ", known));
+            }
+        }
     }
 }

@@ -10,6 +10,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.infometis.installer.progress.EventPage;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.ProgressSnapshot;
@@ -22,11 +25,32 @@ public class ProgressResource {
     @Inject
     Progress progress;
 
+    @Inject
+    ObjectMapper mapper;
+
+    /** The last snapshot served and its JSON: pollers get the same bytes until the model changes. */
+    private volatile Serialised last;
+
+    private record Serialised(ProgressSnapshot snapshot, byte[] json) {
+    }
+
+    /**
+     * The snapshot as JSON bytes. {@link Progress#snapshot()} returns the same instance until something changes
+     * (or a running install's clock ticks, at most every 250 ms), so the JSON is written once per change rather
+     * than once per request: this is the endpoint every watcher and browser polls.
+     */
     @GET
     @Path("/progress")
     @NonBlocking
-    public ProgressSnapshot progress() {
-        return progress.snapshot();
+    public byte[] progress() throws JsonProcessingException {
+        ProgressSnapshot s = progress.snapshot();
+        Serialised cached = last;
+        if (cached != null && cached.snapshot() == s) {
+            return cached.json();
+        }
+        byte[] json = mapper.writeValueAsBytes(s);
+        last = new Serialised(s, json);
+        return json;
     }
 
     @GET

@@ -63,7 +63,9 @@ public final class ProgressClient {
                 throw new InstallerException("interrupted", "", ExitCodes.API_UNREACHABLE);
             }
             if (Instant.now().isAfter(deadline)) {
-                String why = last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage();
+                String why = last instanceof ConnectException ? "connection refused"
+                        : last instanceof HttpTimeoutException ? "no answer"
+                        : last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage();
                 throw new InstallerException("progress API " + base + " unreachable (" + why + ")",
                         "check the address and that the installer is running; raise --timeout to wait longer",
                         ExitCodes.API_UNREACHABLE);

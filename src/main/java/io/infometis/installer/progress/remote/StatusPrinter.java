@@ -25,6 +25,7 @@ public final class StatusPrinter {
     private final boolean terminal;
     private List<String> lastLines = List.of();
     private int drawnLines;
+    private Duration pollInterval = Duration.ofSeconds(1);
 
     public StatusPrinter(PrintWriter out, boolean json, boolean terminal) {
         this.out = out;
@@ -43,52 +44,73 @@ public final class StatusPrinter {
         return s.state();
     }
 
+    /** How often {@link #watch} polls; a second by default. */
+    public StatusPrinter pollEvery(Duration interval) {
+        this.pollInterval = interval;
+        return this;
+    }
+
+    /**
+     * Follows the install until it reaches a final state. Each round reads the snapshot first and then every
+     * event up to it, page by page, so each event is printed exactly once and the final ones are never lost.
+     */
     public State watch(ProgressClient client, Duration timeout) throws Exception {
         long after = 0;
         while (true) {
             Instant deadline = Instant.now().plus(timeout);
-            EventPage page = client.events(after, deadline);
             ProgressSnapshot s = client.progress(deadline);
+            if (s.lastEventSeq() < after) {
+                // A new installer process numbers its events from 1 again.
+                after = 0;
+            }
+            List<Event> fresh = new ArrayList<>();
+            EventPage page;
+            do {
+                page = client.events(after, deadline);
+                fresh.addAll(page.events());
+                after = page.next();
+            } while (page.more() && !page.events().isEmpty());
             if (json) {
-                for (Event e : page.events()) {
+                for (Event e : fresh) {
                     out.println(Json.MAPPER.writeValueAsString(e));
                 }
             } else {
-                for (Event e : page.events()) {
-                    if (terminal && drawnLines > 0) {
-                        out.print("\033[" + drawnLines + "F\033[J");
-                        drawnLines = 0;
-                    }
-                    out.println(e.time() + " " + e.severity().label().toUpperCase() + " " + e.message());
-                }
-                draw(render(s));
+                show(fresh, render(s));
             }
             out.flush();
-            after = page.next();
-            if (s.state().isFinal() && !page.more()) {
+            if (s.state().isFinal()) {
                 return s.state();
             }
-            if (!page.more()) {
-                Thread.sleep(1000);
-            }
+            Thread.sleep(pollInterval.toMillis());
         }
     }
 
-    private void draw(List<String> lines) {
+    private void show(List<Event> events, List<String> table) {
         if (terminal) {
+            if (events.isEmpty() && table.equals(lastLines)) {
+                return;
+            }
+            // Move up over the table drawn last time and clear it: events scroll above, the table stays below.
             if (drawnLines > 0) {
                 out.print("\033[" + drawnLines + "F\033[J");
             }
-            lines.forEach(out::println);
-            drawnLines = lines.size();
+            events.forEach(e -> out.println(eventLine(e)));
+            table.forEach(out::println);
+            drawnLines = table.size();
         } else {
-            for (int i = 0; i < lines.size(); i++) {
-                if (i >= lastLines.size() || !lines.get(i).equals(lastLines.get(i))) {
-                    out.println(lines.get(i));
+            events.forEach(e -> out.println(eventLine(e)));
+            for (int i = 0; i < table.size(); i++) {
+                if (i >= lastLines.size() || !table.get(i).equals(lastLines.get(i))) {
+                    out.println(table.get(i));
                 }
             }
         }
-        lastLines = lines;
+        lastLines = table;
+    }
+
+    static String eventLine(Event e) {
+        return e.time() + " " + e.severity().label().toUpperCase() + (e.phase() == null ? "" : " [" + e.phase() + "]")
+                + " " + e.message();
     }
 
     static List<String> render(ProgressSnapshot s) {

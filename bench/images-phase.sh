@@ -1,0 +1,65 @@
+#!/bin/bash
+# Images phase vs a raw `ctr images import` of the same archive, each into a fresh private containerd, in one run;
+# then a rerun with every image present. Prints figures; targets: phase <= 1.10 x raw, rerun <= 1 s for >= 10 images.
+# Usage: bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]    (run from the repo root, as root)
+set -euo pipefail
+COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
+cd "$(dirname "$0")/.."
+./mvnw -B -q -o -DskipTests test-compile
+[ -f target/bench-cp.txt ] || ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
+CP=target/classes:target/test-classes:$(cat target/bench-cp.txt)
+W=$(mktemp -d /tmp/imgbench.XXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 2; rm -rf "$W"; }
+trap cleanup EXIT
+
+start_containerd() { # $1 = dir; echoes the socket
+  local D=$1; mkdir -p "$D/root" "$D/state"
+  cat > "$D/config.toml" <<TOML
+version = 2
+root = "$D/root"
+state = "$D/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$D/c.sock"
+[ttrpc]
+  address = "$D/c.sock.ttrpc"
+[metrics]
+  address = ""
+TOML
+  containerd --config "$D/config.toml" > "$D/log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 200); do ctr -a "$D/c.sock" version >/dev/null 2>&1 && break; sleep 0.05; done
+}
+now() { date +%s%N; }
+
+java -cp "$CP" io.infometis.installer.testing.ImagesBench layout "$W" "$COUNT" $((MIB * 1024 * 1024))
+tar -C "$W/bundle/images" -cf "$W/archive.tar" .
+SIZE=$(du -m "$W/archive.tar" | cut -f1)
+echo "images: $COUNT x ${MIB} MiB random layer, archive ${SIZE} MiB, $(nproc) CPUs, containerd $(containerd --version | awk '{print $3}')"
+
+RATIOS=(); RERUNS=()
+raw_import() { # $1 = round
+  start_containerd "$W/raw$1"; sync; local t0; t0=$(now)
+  ctr -a "$W/raw$1/c.sock" -n k8s.io images import "$W/archive.tar" > /dev/null
+  raw_ms=$(( ($(now) - t0) / 1000000 ))
+}
+phase_import() { # $1 = round
+  start_containerd "$W/ph$1"; sync
+  out=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$1" "$W/ph$1/c.sock" "$W")
+  phase_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$out")
+}
+# Rounds alternate which import runs first: the box is shared and disk-bound, so order would bias one side.
+for r in $(seq 1 "$ROUNDS"); do
+  if (( r % 2 )); then raw_import "$r"; phase_import "$r"; else phase_import "$r"; raw_import "$r"; fi
+  rerun=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
+  rerun_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$rerun")
+  ratio=$(awk -v a="$phase_ms" -v b="$raw_ms" 'BEGIN{printf "%.2f", a/b}')
+  RATIOS+=("$ratio"); RERUNS+=("$rerun_ms")
+  echo "round $r: raw ctr import ${raw_ms} ms | images phase ${phase_ms} ms (${out#*engine_ms=}) | ratio ${ratio} | rerun ${rerun_ms} ms (${rerun#*imported=}) | load $(cut -d' ' -f1 /proc/loadavg)"
+  kill -TERM "${PIDS[@]}" 2>/dev/null || true; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=()
+  rm -rf "$W/raw$r" "$W/ph$r"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo "median ratio images phase / raw ctr import: $(median "${RATIOS[@]}") (target <= 1.10)"
+echo "median rerun with all $COUNT images present: $(median "${RERUNS[@]}") ms (target <= 1000 ms)"

@@ -1,0 +1,18 @@
+package io.infometis.installer.bundle;
+
+/**
+ * What the safe reader accepts at most. The defaults fit the InfoMetis stack (about 6 GB of images) with room
+ * to spare; tests pass small limits to prove the refusals.
+ *
+ * @param maxTotalBytes   sum of all entry sizes (and of decompressed bytes for a gzip'd bundle)
+ * @param maxEntries      number of entries
+ * @param maxMetadataBytes size of bundle.json, checksums.txt, index.json and every manifest/config kept in memory
+ * @param maxRatio        decompressed/compressed ratio tolerated once past 64 MiB (gzip input only)
+ */
+public record BundleLimits(long maxTotalBytes, int maxEntries, long maxMetadataBytes, int maxRatio) {
+    public static final BundleLimits DEFAULT = new BundleLimits(64L << 30, 200_000, 64L << 20, 100);
+
+    public BundleLimits withMaxTotalBytes(long bytes) {
+        return new BundleLimits(bytes, maxEntries, maxMetadataBytes, maxRatio);
+    }
+}

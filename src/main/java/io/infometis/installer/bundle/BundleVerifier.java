@@ -1,0 +1,178 @@
+package io.infometis.installer.bundle;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.infometis.installer.Json;
+
+/**
+ * Checks a bundle file in one streaming pass: bundle.json (format version), the signature when a key is given,
+ * checksums.txt against bundle.json's aggregate, every file against checksums.txt, and then the OCI layout's
+ * consistency and bundle.json's claims. Stops at the first defect with a {@link BundleDefect}. With a
+ * {@link Sink} it also hands each verified byte to the extractor, so install reads the file once.
+ */
+public final class BundleVerifier {
+    private final BundleLimits limits;
+    private final PublicKey publicKey;
+
+    /** Receives every regular file while it is verified; the verifier never trusts it before the pass ends. */
+    public interface Sink {
+        OutputStream open(String name, long size, int mode) throws IOException;
+    }
+
+    /** What a good bundle is: its manifest and the bytes that identify it. */
+    public record Verified(BundleManifest manifest, byte[] manifestBytes, String manifestSha256, boolean signed,
+            Map<String, Long> blobSizes, long totalBytes) {
+    }
+
+    public BundleVerifier(BundleLimits limits, PublicKey publicKey) {
+        this.limits = limits;
+        this.publicKey = publicKey;
+    }
+
+    public Verified verify(Path file) throws IOException {
+        return verify(file, null);
+    }
+
+    public Verified verify(Path file, Sink sink) throws IOException {
+        try (BundleReader reader = new BundleReader(file, limits)) {
+            BundleReader.Entry first = reader.next();
+            if (first == null || !first.name().equals(BundleEntries.MANIFEST)) {
+                throw new BundleDefect(first == null ? "(empty archive)" : first.name(),
+                        "the first entry must be bundle.json");
+            }
+            byte[] manifestBytes = small(first);
+            BundleManifest manifest = parseManifest(manifestBytes);
+            sinkBytes(sink, first, manifestBytes);
+
+            BundleReader.Entry next = reader.next();
+            boolean signed = false;
+            if (next != null && next.name().equals(BundleEntries.SIGNATURE)) {
+                byte[] sig = small(next);
+                if (publicKey != null && !BundleSignature.verify(manifestBytes, sig, publicKey)) {
+                    throw new BundleDefect(BundleEntries.SIGNATURE, "signature does not match bundle.json and the public key");
+                }
+                signed = publicKey != null;
+                sinkBytes(sink, next, sig);
+                next = reader.next();
+            } else if (publicKey != null) {
+                throw new BundleDefect(BundleEntries.SIGNATURE, "missing, but a public key was given");
+            }
+            if (next == null || !next.name().equals(BundleEntries.CHECKSUMS)) {
+                throw new BundleDefect(next == null ? "(end of archive)" : next.name(),
+                        "checksums.txt must follow bundle.json (and its signature)");
+            }
+            byte[] checksumBytes = small(next);
+            if (!Digests.sha256(checksumBytes).equals(manifest.checksumsSha256())) {
+                throw new BundleDefect(BundleEntries.CHECKSUMS, "sha256 differs from bundle.json's checksumsSha256 (bad aggregate)");
+            }
+            Checksums checksums = Checksums.parse(checksumBytes);
+            sinkBytes(sink, next, checksumBytes);
+
+            Map<String, byte[]> documents = new HashMap<>();
+            Map<String, Long> blobSizes = new LinkedHashMap<>();
+            long kept = 0;
+            long total = manifestBytes.length + checksumBytes.length;
+            byte[] buf = new byte[1 << 20];
+            int seen = 0;
+            for (BundleReader.Entry e; (e = reader.next()) != null;) {
+                String expected = checksums.byPath().get(e.name());
+                if (expected == null) {
+                    throw new BundleDefect(e.name(), "not listed in checksums.txt");
+                }
+                boolean isBlob = e.name().startsWith(BundleEntries.BLOBS);
+                if (isBlob && !e.name().substring(BundleEntries.BLOBS.length()).equals(expected)) {
+                    throw new BundleDefect(e.name(), "blob content listed with a sha256 other than its name");
+                }
+                // Index, manifests and configs are small; keep them to check the layout after the pass.
+                boolean keep = e.size() <= (4 << 20) && kept + e.size() <= limits.maxMetadataBytes()
+                        && (isBlob || e.name().equals(BundleEntries.OCI_INDEX) || e.name().equals(BundleEntries.OCI_LAYOUT));
+                MessageDigest md = Digests.sha256();
+                ByteArrayOutputStream copy = keep ? new ByteArrayOutputStream((int) e.size()) : null;
+                try (OutputStream out = sink == null ? null : sink.open(e.name(), e.size(), e.mode())) {
+                    InputStream in = e.data();
+                    for (int n; (n = in.read(buf)) > 0;) {
+                        md.update(buf, 0, n);
+                        if (copy != null) {
+                            copy.write(buf, 0, n);
+                        }
+                        if (out != null) {
+                            out.write(buf, 0, n);
+                        }
+                    }
+                }
+                if (!Digests.hex(md.digest()).equals(expected)) {
+                    throw new BundleDefect(e.name(), "sha256 mismatch (content differs from checksums.txt)");
+                }
+                if (copy != null) {
+                    documents.put(e.name(), copy.toByteArray());
+                    kept += e.size();
+                }
+                if (isBlob) {
+                    blobSizes.put("sha256:" + expected, e.size());
+                }
+                total += e.size();
+                seen++;
+            }
+            if (seen != checksums.byPath().size()) {
+                for (String path : checksums.byPath().keySet()) {
+                    if (!reader.sawFile(path)) {
+                        throw new BundleDefect(path, "listed in checksums.txt but missing (truncated bundle?)");
+                    }
+                }
+            }
+            new LayoutCheck(manifest, checksums, documents, blobSizes).run();
+            return new Verified(manifest, manifestBytes, Digests.sha256(manifestBytes), signed, blobSizes, total);
+        }
+    }
+
+    /** Reads bundle.json strictly; an unknown format version is refused before anything else is trusted. */
+    public static BundleManifest parseManifest(byte[] bytes) {
+        BundleManifest m;
+        try {
+            var tree = Json.LENIENT.readTree(bytes);
+            if (tree == null || !tree.isObject()) {
+                throw new BundleDefect(BundleEntries.MANIFEST, "not a JSON object");
+            }
+            int version = tree.path("formatVersion").asInt(-1);
+            if (version != BundleManifest.FORMAT_VERSION) {
+                throw new BundleDefect(BundleEntries.MANIFEST, "unknown format version " + tree.get("formatVersion")
+                        + " (this installer reads version " + BundleManifest.FORMAT_VERSION + ")");
+            }
+            m = Json.MAPPER.treeToValue(tree, BundleManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new BundleDefect(BundleEntries.MANIFEST, "malformed JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new BundleDefect(BundleEntries.MANIFEST, "unreadable (" + e.getMessage() + ")");
+        }
+        if (m.name() == null || m.version() == null || m.k0s() == null || !Digests.isSha256Hex(m.checksumsSha256())) {
+            throw new BundleDefect(BundleEntries.MANIFEST, "lacks name, version, k0s or checksumsSha256");
+        }
+        return m;
+    }
+
+    private byte[] small(BundleReader.Entry e) throws IOException {
+        if (e.size() > limits.maxMetadataBytes()) {
+            throw new BundleDefect(e.name(), "larger than the metadata limit of " + limits.maxMetadataBytes() + " bytes");
+        }
+        return e.data().readAllBytes();
+    }
+
+    private static void sinkBytes(Sink sink, BundleReader.Entry e, byte[] bytes) throws IOException {
+        if (sink != null) {
+            try (OutputStream out = sink.open(e.name(), bytes.length, e.mode())) {
+                out.write(bytes);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.infometis.installer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.infometis.installer.Json;
+import io.infometis.installer.bundle.BundleInspection;
+import io.infometis.installer.bundle.BundleLimits;
+import io.infometis.installer.bundle.BundleManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "List the images, k0s, components, sizes and what deduplication saved (does not verify).")
+public class BundleInspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    VerboseMixin verbose;
+
+    @Parameters(paramLabel = "FILE", description = "The bundle file.")
+    Path file;
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!output.equals("text") && !output.equals("json")) {
+            throw InstallerException.invalidInput("--output " + output + " is not text or json", "use --output json");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw InstallerException.invalidInput("bundle " + file + " not found", "check the path");
+        }
+        BundleInspection b = BundleInspection.of(file, BundleLimits.DEFAULT);
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.equals("json")) {
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(b));
+        } else {
+            out.printf("%s %s (format %d, %s, created %s, %s)%n", b.name(), b.version(), b.formatVersion(), b.platform(),
+                    b.created(), b.signed() ? "signed" : "unsigned");
+            out.printf("k0s %s  sha256:%s%n", b.k0s().version(), b.k0s().sha256());
+            out.println("images:");
+            for (BundleManifest.Image i : b.images()) {
+                out.printf("  %-60s %s %10s%n", i.ref(), i.digest(), mb(i.size()));
+            }
+            out.println("components:");
+            for (BundleManifest.Component c : b.components()) {
+                out.printf("  %3d %-20s %d manifests%n", c.order(), c.name(), c.manifests().size());
+            }
+            out.printf("size: file %s, unique blobs %s, images %s, deduplication saved %s%n", mb(b.fileBytes()),
+                    mb(b.blobBytes()), mb(b.imageBytes()), mb(b.dedupSavedBytes()));
+        }
+        out.flush();
+        return ExitCodes.DONE;
+    }
+
+    private static String mb(long bytes) {
+        return String.format("%.1f MB", bytes / 1e6);
+    }
+}

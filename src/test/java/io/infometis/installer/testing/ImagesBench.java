@@ -1,0 +1,59 @@
+package io.infometis.installer.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import io.infometis.installer.Json;
+import io.infometis.installer.bundle.BundleManifest;
+import io.infometis.installer.host.K0sCli;
+import io.infometis.installer.host.K0sContainerd;
+import io.infometis.installer.phase.ImagesPhase;
+import io.infometis.installer.progress.State;
+
+/**
+ * Driver for the bench/ scripts (test classpath only, never shipped):
+ * <pre>
+ * layout WORK COUNT BYTES       writes WORK/bundle (bundle.json, images/ with COUNT images of BYTES random bytes each)
+ * phase  WORK SOCKET BUNDLE     runs the images phase of BUNDLE (a layout WORK) under WORK/root, through a k0s
+ *                               stand-in aimed at SOCKET;
+ *                               prints "images_phase_ms=N imported=N skipped=N"
+ * </pre>
+ */
+public final class ImagesBench {
+    private ImagesBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[1]);
+        if (args[0].equals("layout")) {
+            int count = Integer.parseInt(args[2]);
+            int bytes = Integer.parseInt(args[3]);
+            List<String> refs = IntStream.rangeClosed(1, count).mapToObj(i -> "docker.io/infometis-bench/img" + i + ":1.0").toList();
+            List<BundleManifest.Image> images = OciImages.write(work.resolve("bundle/images"), refs, bytes, 11);
+            Path k0s = Files.writeString(work.resolve("k0s-placeholder"), "#!/bin/sh\n");
+            DirectoryBundle.create(work.resolve("bundle"), k0s, K0sStandIn.VERSION, images, List.of());
+            return;
+        }
+        Path root = Files.createDirectories(work.resolve("root"));
+        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), root, Path.of(args[2]), null, 0);
+        Path bundleDir = Path.of(args[3]).resolve("bundle");
+        BundleManifest manifest = Json.MAPPER.readValue(bundleDir.resolve("bundle.json").toFile(), BundleManifest.class);
+        DirectoryBundle bundle = new DirectoryBundle(bundleDir, manifest);
+        ImagesPhase phase = new ImagesPhase(new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(30)));
+        Runs.Run r = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase);
+        if (r.outcome().state() != State.SUCCEEDED) {
+            System.err.println("images phase failed: " + r.outcome().failure());
+            System.exit(1);
+        }
+        var units = Runs.journalUnits(root, "images").values();
+        long skipped = units.stream().filter(u -> u.state() == State.SKIPPED).count();
+        var view = r.progress().snapshot().phases().stream().filter(p -> p.name().equals("images")).findFirst().orElseThrow();
+        System.out.println("images_phase_ms=" + Duration.between(view.startedAt(), view.finishedAt()).toMillis()
+                + " engine_ms=" + r.millis() + " imported=" + (units.size() - skipped) + " skipped=" + skipped
+                + " ctr_calls=" + standIn.calls().size());
+        System.exit(0);
+    }
+}

@@ -1,0 +1,69 @@
+package io.infometis.installer.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+/** The fabric8 mock API server in CRUD mode, with a kubeconfig pointing at it, standing in for k0s's API. */
+public final class MockCluster implements AutoCloseable {
+    private final KubernetesMockServer server;
+
+    public MockCluster() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesMixedDispatcher(new HashMap<>()), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    public KubernetesClient client() {
+        return server.createClient();
+    }
+
+    /** A kubeconfig like the one {@code k0s kubeconfig admin} prints, aimed at the mock server. */
+    public Path writeKubeconfig(Path file) throws IOException {
+        String url = "http://" + server.getHostName() + ":" + server.getPort();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - cluster:
+                    server: %s
+                  name: local
+                contexts:
+                - context:
+                    cluster: local
+                    namespace: default
+                    user: user
+                  name: Default
+                current-context: Default
+                users:
+                - name: user
+                  user:
+                    token: standin
+                """.formatted(url));
+        return file;
+    }
+
+    /** The node k0s's kubelet would register, Ready. */
+    public void addReadyNode(String name) {
+        try (KubernetesClient c = client()) {
+            c.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+                    .create();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.destroy();
+    }
+}
