@@ -14,8 +14,9 @@ RECIPE=$(cd "$(dirname "$0")" && pwd)
 BUNDLE="" OUT="" WORK="" APP="" NATIVE="" JDK="${JAVA_HOME:-}" KERNEL_DEB="" BUSYBOX_DEB="" KERNEL_ARGS=""
 # What the Quarkus app needs from the JDK, found with jdeps and trimmed by booting it (docs/iso.md).
 JRE_MODULES=${JRE_MODULES:-java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.zipfs}
-# Drivers loaded at boot: NICs (QEMU's e1000 and virtio, Intel server NICs), and the disks/CD-ROMs/USB the ISO may sit on.
-KERNEL_MODULES=${KERNEL_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme}
+# Drivers loaded at boot: NICs (QEMU's e1000 and virtio, Intel server NICs), the disks/CD-ROMs/USB the ISO may sit on,
+# and what k0s's containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT).
+KERNEL_MODULES=${KERNEL_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
 
 die() { echo "build-iso: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
