@@ -26,6 +26,7 @@ import io.infometis.installer.install.Installer;
 import io.infometis.installer.install.LockFiles;
 import io.infometis.installer.phase.PhaseRunner;
 import io.infometis.installer.progress.ConsoleRenderer;
+import io.infometis.installer.progress.ProgressSnapshot.Failure;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
@@ -92,9 +93,22 @@ public class InstallCommand implements Callable<Integer> {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
-            InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
             announceApi(out);
-            PhaseRunner.Outcome outcome = installer.run(plan.phases(options), installBundle);
+            PhaseRunner.Outcome outcome;
+            try {
+                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
+                outcome = installer.run(plan.phases(options), installBundle);
+            } catch (InstallerException e) {
+                // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
+                // unreadable" must stay on the API instead of vanishing with the process. Without an explicit
+                // --linger the error simply ends the command, as before.
+                Failure failure = new Failure("bundle", e.getMessage(), e.hint());
+                progress.finish(State.FAILED, failure);
+                if (!spec.commandLine().getParseResult().hasMatchedOption("--linger")) {
+                    throw e;
+                }
+                outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
+            }
             report(out, outcome);
             if (outcome.state() != State.INTERRUPTED) {
                 // Interrupted means the process is being stopped: lingering would only delay the exit.

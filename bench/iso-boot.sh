@@ -1,0 +1,51 @@
+#!/bin/bash
+# Benchmark of the installer ISO: ISO size minus bundle size, and the time from qemu start to the first answer of
+# the progress API under TCG with 2 vCPUs (BIOS and UEFI). Targets: <= 120 MB and < 30 s.
+#   bench/iso-boot.sh [ISO BUNDLE]    without arguments it builds one with a 1 MB random bundle via `infometis iso build`
+# Needs target/quarkus-app (./mvnw -B -o -DskipTests package). Never uses KVM (it hangs guests here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/out; mkdir -p "$OUT"
+ISO=${1:-} BUNDLE=${2:-}
+if [ -z "$ISO" ]; then
+  BUNDLE=$OUT/bench-bundle.tar; ISO=$OUT/bench.iso
+  [ -f "$BUNDLE" ] || head -c 1048576 /dev/urandom > "$BUNDLE"
+  S=$(date +%s.%N)
+  java -jar target/quarkus-app/quarkus-run.jar iso build --bundle "$BUNDLE" --out "$ISO" --work-dir "$OUT/work" >/dev/null
+  echo "iso build (kernel download cached): $(echo "$(date +%s.%N) - $S" | bc | xargs printf '%.1f') s"
+fi
+echo "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (TCG timings scale with it)"
+iso_b=$(stat -c %s "$ISO"); bundle_b=$(stat -c %s "$BUNDLE")
+echo "ISO size minus bundle size: $(( (iso_b - bundle_b) / 1048576 )) MiB (ISO $(( iso_b / 1048576 )) MiB, bundle $(( bundle_b / 1048576 )) MiB; target <= 120 MB)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+boot() {   # $1 = bios|uefi
+  local port log fw=() start end
+  port=$(free_port); log=$OUT/serial-$1.log; rm -f "$log"
+  if [ "$1" = uefi ]; then
+    cp /usr/share/OVMF/OVMF_VARS.fd "$OUT/vars.fd"
+    fw=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd -drive if=pflash,format=raw,file="$OUT/vars.fd")
+  fi
+  start=$(date +%s.%N)
+  qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -display none -monitor none -serial "file:$log" "${fw[@]}" \
+    -cdrom "$ISO" -boot d -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:9090" -device e1000,netdev=n0 -no-reboot &
+  local qpid=$! ok="" now marks="" m
+  local -a names=("grub:Booting \`" "init:infometis-iso: booted" "installer:starting unattended install" "quarkus:progress API:")
+  end=$(( $(date +%s) + 150 ))
+  while [ "$(date +%s)" -lt $end ]; do
+    now=$(echo "$(date +%s.%N) - $start" | bc)
+    for m in "${names[@]}"; do
+      case " $marks " in *" ${m%%:*}="*) continue ;; esac
+      grep -a -q -- "${m#*:}" "$log" 2>/dev/null && marks="$marks ${m%%:*}=$(printf %.1f "$now")"
+    done
+    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$port/api/v1/progress"; then ok=1; break; fi
+    sleep 0.25
+  done
+  local t; t=$(echo "$(date +%s.%N) - $start" | bc)
+  kill $qpid; wait $qpid 2>/dev/null || true
+  if [ -n "$ok" ]; then
+    printf '%s: first progress-API answer %.1f s after qemu start (target < 30 s); serial markers (s):%s\n' "$1" "$t" "$marks"
+  else
+    echo "$1: no progress-API answer within 150 s (serial log: $log)"
+  fi
+}
+for b in ${BOOTS:-bios uefi}; do boot "$b"; done

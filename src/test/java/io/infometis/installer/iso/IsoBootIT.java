@@ -1,0 +1,143 @@
+package io.infometis.installer.iso;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.host.Processes;
+import io.infometis.installer.progress.ProgressSnapshot;
+import io.infometis.installer.progress.State;
+import io.infometis.installer.progress.remote.ProgressClient;
+import io.infometis.installer.testing.TestBundles;
+
+/**
+ * Builds a test ISO with the packaged app (target/quarkus-app, hence failsafe: `./mvnw verify`) and the tiny test bundle,
+ * boots it in qemu under TCG (never KVM: it hangs guests here) with BIOS and with UEFI, and polls the progress API
+ * from the host through the port forward until the unattended install got past preflight or reached a final state.
+ * The kernel download is cached in ~/.cache/infometis/iso-it, so only the first run fetches it.
+ */
+class IsoBootIT {
+    private static final Duration BOOT_BUDGET = Duration.ofSeconds(150);
+    private static final Path OUT = Path.of("target/iso-it");
+    private static final Path APP = Path.of("target/quarkus-app");
+    private static Path iso;
+
+    @BeforeAll
+    static void buildTestIso() throws IOException {
+        Files.createDirectories(OUT);
+        Path bundle = TestBundles.tiny(OUT.resolve("bundle"));
+        Path work = Path.of(System.getProperty("user.home"), ".cache/infometis/iso-it");
+        IsoBuilder.Result result = new IsoBuilder().build(
+                new IsoBuilder.Request(bundle, OUT.resolve("it.iso"), APP, work, null, null), line -> System.out.println("build-iso: " + line));
+        iso = result.iso();
+    }
+
+    @Test
+    void elToritoCatalogHasBiosAndUefiBootImages() throws IOException {
+        Processes.Result r = Processes.run(List.of("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain"), Duration.ofSeconds(30));
+        assertTrue(r.ok(), r.stderr());
+        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("El Torito boot img") && l.contains("BIOS")), r.stdout());
+        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("El Torito boot img") && l.contains("UEFI")), r.stdout());
+    }
+
+    @Test
+    void installsUnattendedAndServesProgressUnderBios() throws Exception {
+        bootAndWatch("bios", List.of());
+    }
+
+    @Test
+    void installsUnattendedAndServesProgressUnderUefi() throws Exception {
+        Path vars = OUT.resolve("OVMF_VARS.fd");
+        Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS.fd"), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        bootAndWatch("uefi", List.of("-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd",
+                "-drive", "if=pflash,format=raw,file=" + vars));
+    }
+
+    private void bootAndWatch(String firmware, List<String> firmwareArgs) throws Exception {
+        int port = freePort();
+        Path serial = OUT.resolve("serial-" + firmware + ".log");
+        Files.deleteIfExists(serial);
+        List<String> qemu = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "2048", "-smp", "2",
+                "-display", "none", "-monitor", "none", "-serial", "file:" + serial));
+        qemu.addAll(firmwareArgs);
+        qemu.addAll(List.of("-cdrom", iso.toString(), "-boot", "d", "-no-reboot",
+                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:9090", "-device", "e1000,netdev=n0"));
+        Instant started = Instant.now();
+        Process vm = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(OUT.resolve("qemu-" + firmware + ".log").toFile()).start();
+        try {
+            URI api = URI.create("http://127.0.0.1:" + port);
+            ProgressSnapshot seen = pollUntilPastPreflightOrFinal(new ProgressClient(api, null), started.plus(BOOT_BUDGET), vm);
+            System.out.printf("%s: progress API answered %s after qemu start: state %s%n", firmware,
+                    Duration.between(started, Instant.now()), seen.state());
+
+            String log = Files.readString(serial, StandardCharsets.ISO_8859_1);
+            assertTrue(log.contains("infometis-iso: starting unattended install: infometis install --bundle /var/lib/infometis-iso/infometis-bundle.tar --api-port 9090"),
+                    "serial log shows the unattended start:\n" + log);
+            assertTrue(log.contains("bundle copied and verified"), "the bundle was copied off the ISO and verified:\n" + log);
+            if (seen.error() != null) {
+                // A 2 GiB VM fails preflight; what matters here is that the installer could open the copied bundle.
+                assertTrue(!seen.error().phase().equals("bundle"), "the installer read the bundle: " + seen.error());
+            }
+
+            // The operator's view: the real CLI against the forwarded port.
+            Processes.Result status = Processes.run(List.of(javaBin(), "-jar", APP.resolve("quarkus-run.jar").toString(),
+                    "status", "--url", api.toString(), "--output", "json", "--timeout", "30s"), Map.of(), Duration.ofSeconds(90), null, null);
+            assertTrue(status.stdout().contains("\"state\""), "status printed the progress: " + status.stdout() + status.stderr());
+            if (seen.state().isFinal()) {
+                assertEquals(seen.state() == State.SUCCEEDED ? 0 : 1, status.exitCode(), status.stdout() + status.stderr());
+            }
+        } finally {
+            vm.destroy();
+            if (!vm.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                vm.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Past preflight (its phase finished well) or any final state; fails at the deadline. */
+    private static ProgressSnapshot pollUntilPastPreflightOrFinal(ProgressClient client, Instant deadline, Process vm) throws InterruptedException {
+        while (Instant.now().isBefore(deadline)) {
+            if (!vm.isAlive()) {
+                fail("qemu exited with " + vm.exitValue() + " before the progress API answered");
+            }
+            try {
+                ProgressSnapshot s = client.progress(Instant.now().plusSeconds(5));
+                boolean pastPreflight = s.phases() != null && s.phases().stream()
+                        .anyMatch(p -> p.name().equals("preflight") && p.state().isDone());
+                if (s.state().isFinal() || pastPreflight) {
+                    return s;
+                }
+            } catch (InstallerException notYet) {
+                // The VM is still booting or the JVM is starting: retry until the deadline.
+            }
+            Thread.sleep(1000);
+        }
+        return fail("no progress past preflight nor a final state within " + BOOT_BUDGET.toSeconds() + " s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
