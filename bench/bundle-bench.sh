@@ -14,7 +14,8 @@ JAR=${JAR:-target/quarkus-app/quarkus-run.jar}
 [ -f "$JAR" ] || ./mvnw -B -q -o -DskipTests package
 W=$(mktemp -d /tmp/bundle-bench-XXXX)
 REG_PID=""
-cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null; rm -rf "$W"; }
+# (set -e must not cut the trap short: wait returns 143 for the killed registry, and the work dir holds GBs)
+cleanup() { if [ -n "$REG_PID" ]; then kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; fi; rm -rf "$W"; }
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 R=127.0.0.1:$PORT

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -162,9 +161,10 @@ public final class BundleBuilder {
         Path file;
         if (source.startsWith("https://")) {
             file = cache.path("sha256:" + k0s.sha256());
-            if (!Files.isRegularFile(file) || !Digests.sha256(file).equals(k0s.sha256())) {
-                download(URI.create(source), file);
+            if (Files.isRegularFile(file) && Digests.sha256(file).equals(k0s.sha256())) {
+                return file; // checked just now: k0s is ~250 MB, so it is hashed once per build, not twice
             }
+            download(URI.create(source), file);
         } else if (source.contains("://")) {
             throw InstallerException.invalidInput("bundle spec: k0s.source " + source + " is neither https nor a local path",
                     "use the https release URL or download it and give its path");

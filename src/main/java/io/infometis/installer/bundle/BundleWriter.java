@@ -32,7 +32,8 @@ import io.infometis.installer.Json;
  * Writes a bundle file (format 1): an uncompressed tar whose first entry is bundle.json, then the optional
  * bundle.json.sig, then checksums.txt, then every file in checksums order. The file appears atomically
  * (temp file beside it, then rename). Every size and sha256 is known before a byte is written, so the layout is
- * fixed up front and blobs still being fetched are written into their place as they arrive. Used by {@code bundle build} and by tests that need a bundle quickly.
+ * fixed up front and blobs still being fetched are written into their place as they arrive. Used by
+ * {@code bundle build} and by tests that need a bundle quickly.
  */
 public final class BundleWriter {
     private static final int BLOCK = 512;
@@ -141,9 +142,10 @@ public final class BundleWriter {
                 }
                 long size = e.pending() ? e.size() : Files.size(e.source());
                 pos = p.writeAt(pos, header(e.path(), size, e.mode(), mtime));
-                p.regions.put(e.path(), new Region(tmp, pos, size));
-                if (!e.pending()) {
-                    p.copies.put(e, pos);
+                if (e.pending()) {
+                    p.pending.put(e.path(), new Region(tmp, pos, size));
+                } else {
+                    p.copies.put(e, new Region(tmp, pos, size));
                 }
                 pos = p.writeAt(pos + size, new byte[padding(size)]);
             }
@@ -165,8 +167,8 @@ public final class BundleWriter {
         private final Path tmp;
         private final BundleManifest manifest;
         private final FileChannel tar;
-        private final Map<String, Region> regions = new LinkedHashMap<>();
-        private final Map<Entry, Long> copies = new LinkedHashMap<>();
+        private final Map<String, Region> pending = new LinkedHashMap<>();
+        private final Map<Entry, Region> copies = new LinkedHashMap<>();
         private boolean completed;
 
         private Partial(Path out, Path tmp, BundleManifest manifest, FileChannel tar) {
@@ -178,9 +180,9 @@ public final class BundleWriter {
 
         /** The region of a blob added with {@link #addPendingBlob}. */
         public Region region(String hex) {
-            Region r = regions.get(BundleEntries.blob(hex));
+            Region r = pending.get(BundleEntries.blob(hex));
             if (r == null) {
-                throw new IllegalArgumentException("no blob " + hex + " in this bundle");
+                throw new IllegalArgumentException("no pending blob " + hex + " in this bundle");
             }
             return r;
         }
@@ -190,7 +192,7 @@ public final class BundleWriter {
          * (the writers of the pending blobs; a failed one fails the bundle), then renames the file into place.
          */
         public BundleManifest complete(Collection<? extends Future<?>> fetches) throws IOException {
-            for (Map.Entry<Entry, Long> c : copies.entrySet()) {
+            for (Map.Entry<Entry, Region> c : copies.entrySet()) {
                 copy(c.getKey(), c.getValue());
             }
             for (Future<?> f : fetches) {
@@ -227,13 +229,13 @@ public final class BundleWriter {
         }
 
         /** File data goes file to file in the kernel (transferTo), not through Java buffers. */
-        private void copy(Entry e, long at) throws IOException {
+        private void copy(Entry e, Region at) throws IOException {
             try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ)) {
-                long size = regions.get(e.path()).size();
+                long size = at.size();
                 if (in.size() != size) {
                     throw new IOException(e.source() + " changed size while the bundle was written");
                 }
-                tar.position(at);
+                tar.position(at.offset());
                 for (long pos = 0; pos < size;) {
                     long n = in.transferTo(pos, size - pos, tar);
                     if (n <= 0) {
