@@ -250,7 +250,10 @@ public final class BundleWriter {
             try {
                 f.get();
             } catch (ExecutionException ex) {
-                Throwable cause = ex.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : ex.getCause();
+                Throwable cause = ex.getCause();
+                if (cause instanceof CompletionException ce && ce.getCause() != null) {
+                    cause = ce.getCause();
+                }
                 if (cause instanceof RuntimeException re) {
                     throw re;
                 }

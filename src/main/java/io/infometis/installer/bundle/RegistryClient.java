@@ -28,8 +28,8 @@ import io.infometis.installer.Json;
 import io.infometis.installer.cli.InstallerException;
 
 /**
- * A small registry v2 client on the JDK's {@link HttpURLConnection} that copies byte for byte: it returns manifests exactly as
- * served and checks every byte against its digest. HTTPS always; plain HTTP only for a registry named by
+ * A small registry v2 client on the JDK's {@link HttpURLConnection} that copies byte for byte: it returns
+ * manifests exactly as served and checks every byte against its digest. HTTPS always; plain HTTP only for a registry named by
  * {@code --insecure-registry}, after HTTPS failed to connect. Anonymous Bearer tokens (Docker Hub's flow: 401 with
  * {@code WWW-Authenticate: Bearer realm=…,service=…,scope=…}) are fetched and cached per repository.
  * <p>
