@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Bundle benchmarks (figures, not pass/fail), against a private docker-registry on a free port:
-#   1. bundle build vs `skopeo copy` of the same images from the same registry (target: build <= 1.2x)
+#   1. bundle build vs `skopeo copy` of the same images from the same registry (target: build <= 1.2x), whole
+#      process and in-process, wall and CPU time: the machine is shared, so CPU time is the steadier figure
 #   2. bundle verify vs sha256sum of the same ~1 GB file               (target: verify >= 0.8x throughput)
 #   3. bundle size vs the sum of the unique blobs                       (target: <= 1 % over)
 # Images: 4, each = one 256 MiB base layer shared by all + one own 192 MiB layer (random bytes), so the
 # unique blobs are ~1 GiB and the images sum to ~1.8 GiB.
-# Usage: bench/bundle-bench.sh   (builds the jar first if missing; needs docker-registry, skopeo, python3)
+# Usage: [ROUNDS=5] [JAR=...] bench/bundle-bench.sh   (builds the jar first if missing; needs docker-registry,
+#        skopeo, python3, /usr/bin/time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=target/quarkus-app/quarkus-run.jar
+JAR=${JAR:-target/quarkus-app/quarkus-run.jar}
 [ -f "$JAR" ] || ./mvnw -B -q -o -DskipTests package
 W=$(mktemp -d /tmp/bundle-bench-XXXX)
 REG_PID=""
-cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null; rm -rf "$W"; }
+# (set -e must not cut the trap short: wait returns 143 for the killed registry, and the work dir holds GBs)
+cleanup() { if [ -n "$REG_PID" ]; then kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; fi; rm -rf "$W"; }
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 R=127.0.0.1:$PORT
@@ -62,20 +65,42 @@ EOS
 
 now() { date +%s.%N; }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
-ROUNDS=${ROUNDS:-3}
-echo "== 1. build vs skopeo copy: $ROUNDS alternating rounds, each from empty caches, best of each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-B=(); S=(); RB=()
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# Runs a command, appends its wall time to the array named $1 and its CPU time (user+sys) to the array named $2.
+timed() {
+  local -n wall=$1 cpu=$2; shift 2
+  local s; s=$(now)
+  /usr/bin/time -f '%U %S' -o "$W/time" bash -c '"$@"' _ "$@"
+  wall+=("$(echo "$(now) - $s" | bc)"); cpu+=("$(awk '{print $1 + $2}' "$W/time")")
+}
+skopeo_copy() { for n in 0 1 2 3; do skopeo copy -q --src-tls-verify=false "docker://$R/bench/img$n:1" "oci:$W/skopeo:$R/bench/img$n:1"; done; }
+build() { java -jar "$JAR" bundle build --spec "$W/spec/bundle.yaml" --out "$1" --insecure-registry "$R" --cache-dir "$W/cache"; }
+export -f skopeo_copy build; export W R JAR
+ROUNDS=${ROUNDS:-5}
+echo "== 1. build vs skopeo copy (same 4 images, same registry, both from empty caches into fresh files): $ROUNDS rounds,"
+echo "     the order alternating each round (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+B=(); BC=(); BI=(); S=(); SC=(); RB=(); RBC=(); J=(); JC=()
 for r in $(seq 1 "$ROUNDS"); do
   rm -rf "$W/cache" "$W/skopeo" "$W/bundle.tar"
-  s=$(now); java -jar "$JAR" bundle build --spec "$W/spec/bundle.yaml" --out "$W/bundle.tar" --insecure-registry "$R" --cache-dir "$W/cache" > "$W/build.log"; B+=($(echo "$(now) - $s" | bc))
-  s=$(now); for n in 0 1 2 3; do skopeo copy -q --src-tls-verify=false "docker://$R/bench/img$n:1" "oci:$W/skopeo:$R/bench/img$n:1"; done; S+=($(echo "$(now) - $s" | bc))
-  s=$(now); java -jar "$JAR" bundle build --spec "$W/spec/bundle.yaml" --out "$W/bundle2.tar" --insecure-registry "$R" --cache-dir "$W/cache" > /dev/null; RB+=($(echo "$(now) - $s" | bc))
-  rm -f "$W/bundle2.tar"
-  echo "  round $r: build ${B[-1]} s, skopeo copy ${S[-1]} s, rebuild from warm cache ${RB[-1]} s"
+  if (( r % 2 )); then
+    timed B BC build "$W/bundle.tar" > "$W/build.log"; timed S SC skopeo_copy
+  else
+    timed S SC skopeo_copy; timed B BC build "$W/bundle.tar" > "$W/build.log"
+  fi
+  BI+=("$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$W/build.log" | tail -1)")
+  timed RB RBC build "$W/bundle2.tar" > /dev/null; rm -f "$W/bundle2.tar"
+  timed J JC java -jar "$JAR" version > /dev/null
+  echo "  round $r: build ${B[-1]} s (in-process ${BI[-1]} s; CPU ${BC[-1]} s), skopeo copy ${S[-1]} s (CPU ${SC[-1]} s)," \
+    "rebuild from warm cache ${RB[-1]} s, 'version' (JVM + Quarkus start) ${J[-1]} s"
 done
 tail -1 "$W/build.log"
-build=$(min "${B[@]}"); skopeo_s=$(min "${S[@]}"); rebuild=$(min "${RB[@]}")
-printf 'best: bundle build (cold cache, JVM start included) %.2f s   skopeo copy %.2f s   ratio %.2fx   (rebuild, warm cache: %.2f s)\n' "$build" "$skopeo_s" "$(echo "$build / $skopeo_s" | bc -l)" "$rebuild"
+for f in min median; do
+  build=$($f "${B[@]}"); skopeo_s=$($f "${S[@]}")
+  printf '%-6s: bundle build %.2f s whole process (in-process %.2f s, CPU %.2f s)   skopeo copy %.2f s (CPU %.2f s)   ratio %.2fx (CPU %.2fx)\n' \
+    "$f" "$build" "$($f "${BI[@]}")" "$($f "${BC[@]}")" "$skopeo_s" "$($f "${SC[@]}")" "$(echo "$build / $skopeo_s" | bc -l)" \
+    "$(echo "$($f "${BC[@]}") / $($f "${SC[@]}")" | bc -l)"
+done
+printf 'rebuild from a warm cache: best %.2f s; JVM + Quarkus start (infometis version): best %.2f s\n' "$(min "${RB[@]}")" "$(min "${J[@]}")"
 
 echo "== 2. verify vs sha256sum ($(du -m "$W/bundle.tar" | cut -f1) MB, page cache warm): $ROUNDS alternating rounds, best of each"
 sha256sum "$W/bundle.tar" > /dev/null

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -69,8 +68,10 @@ public final class BundleBuilder {
             return t;
         });
         try {
-            // Manifests first (small), so every digest of the bundle is known; then the layers are fetched in
-            // image order while the writer appends each blob as soon as it has landed in the cache.
+            // Manifests first (small), so every digest and size of the bundle is known and the whole file can be
+            // laid out; then the configs and layers are fetched in parallel, each into the cache (which makes an
+            // interrupted build resume) and straight into its place in the bundle; blobs already cached are
+            // copied in meanwhile.
             ImageCopier copier = new ImageCopier(registry, cache, pool);
             List<ImageCopier.Planned> planned = new ArrayList<>();
             Set<String> fetching = new HashSet<>();
@@ -78,59 +79,64 @@ public final class BundleBuilder {
                 planned.add(copier.plan(ref, platforms, fetching));
             }
             List<ImageCopier.Copied> copied = planned.stream().map(ImageCopier.Planned::image).toList();
-            Map<String, CompletableFuture<Void>> pending = new HashMap<>();
-            List<CompletableFuture<Void>> images = new ArrayList<>();
-            for (ImageCopier.Planned p : planned) {
-                ImageCopier.Fetching f = copier.fetch(p, progress.start(p.image().ref().toString()));
-                pending.putAll(f.blobs());
-                images.add(f.done());
+            String platform = String.join(",", platforms);
+            List<BundleManifest.Image> images = copied.stream()
+                    .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size())).toList();
+            BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(),
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS), platform,
+                    new BundleManifest.K0s(k0s.version(), BundleEntries.K0S, k0s.sha256()), images, spec.components(),
+                    spec.volumes(), null);
+            BundleWriter w = writer(o, spec, k0sFile, cache, copied, fetching);
+            BundleManifest written;
+            List<CompletableFuture<Void>> imagesDone = new ArrayList<>();
+            try (BundleWriter.Partial bundle = w.open(o.out(), manifest, key)) {
+                List<CompletableFuture<Void>> blobs = new ArrayList<>();
+                for (ImageCopier.Planned p : planned) {
+                    ImageCopier.Fetching f = copier.fetch(p, progress.start(p.image().ref().toString()),
+                            digest -> bundle.region(Digests.hexOf(digest)));
+                    blobs.addAll(f.blobs().values());
+                    imagesDone.add(f.done());
+                }
+                written = bundle.complete(blobs);
             }
-            return write(o, spec, k0sFile, key, platforms, cache, copied, pending, images, out, started);
+            imagesDone.forEach(CompletableFuture::join); // every image's line is out before the summary
+            Map<String, Long> unique = new LinkedHashMap<>();
+            copied.forEach(c -> unique.putAll(c.blobs()));
+            long blobBytes = unique.values().stream().mapToLong(Long::longValue).sum();
+            long imageBytes = images.stream().mapToLong(BundleManifest.Image::size).sum();
+            out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s%n", o.out(), images.size(),
+                    BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
+                    key == null ? "unsigned" : "signed", (System.nanoTime() - started) / 1e9);
+            out.flush();
+            return written;
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private BundleManifest write(Options o, BundleSpec spec, Path k0sFile, PrivateKey key, Set<String> platforms,
-            BlobCache cache, List<ImageCopier.Copied> copied, Map<String, CompletableFuture<Void>> pending,
-            List<CompletableFuture<Void>> imagesDone, PrintWriter out, long started) throws IOException {
-        BundleSpec.K0sSource k0s = spec.k0s();
+    /** The bundle's files in order: the OCI layout (blobs to be fetched are pending), k0s, the manifests. */
+    private static BundleWriter writer(Options o, BundleSpec spec, Path k0sFile, BlobCache cache,
+            List<ImageCopier.Copied> copied, Set<String> fetching) throws IOException {
         BundleWriter w = new BundleWriter();
         w.addBytes(BundleEntries.OCI_LAYOUT, OciLayout.LAYOUT_FILE.getBytes(), 0644);
         w.addBytes(BundleEntries.OCI_INDEX, index(copied), 0644);
         Map<String, Long> unique = new LinkedHashMap<>();
         copied.forEach(c -> unique.putAll(c.blobs()));
-        for (String digest : unique.keySet()) {
-            CompletableFuture<Void> ready = pending.get(digest);
-            if (ready != null) {
-                w.addPendingBlob(Digests.hexOf(digest), cache.path(digest), ready);
+        for (Map.Entry<String, Long> blob : unique.entrySet()) {
+            if (fetching.contains(blob.getKey())) {
+                w.addPendingBlob(Digests.hexOf(blob.getKey()), blob.getValue());
             } else {
-                w.addBlob(Digests.hexOf(digest), cache.path(digest), true);
+                w.addBlob(Digests.hexOf(blob.getKey()), cache.path(blob.getKey()), true);
             }
         }
-        w.addVerifiedFile(BundleEntries.K0S, k0sFile, k0s.sha256(), 0755);
+        w.addVerifiedFile(BundleEntries.K0S, k0sFile, spec.k0s().sha256(), 0755);
         Path manifestsDir = BundleSpec.manifestsDir(o.spec(), spec);
         for (BundleManifest.Component c : spec.components()) {
             for (String m : c.manifests()) {
                 w.addFile(m, manifestsDir.resolve(m.substring(BundleEntries.MANIFESTS.length())), 0644);
             }
         }
-        String platform = String.join(",", platforms);
-        List<BundleManifest.Image> images = copied.stream()
-                .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size())).toList();
-        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), platform,
-                new BundleManifest.K0s(k0s.version(), BundleEntries.K0S, k0s.sha256()), images, spec.components(),
-                spec.volumes(), null);
-        BundleManifest written = w.write(o.out(), manifest, key);
-        imagesDone.forEach(CompletableFuture::join); // every image's line is out before the summary
-        long blobBytes = unique.values().stream().mapToLong(Long::longValue).sum();
-        long imageBytes = images.stream().mapToLong(BundleManifest.Image::size).sum();
-        out.printf("wrote %s: %d images, %s of blobs (deduplication saved %s), %s in %.1f s%n", o.out(), images.size(),
-                BuildProgress.mb(blobBytes), BuildProgress.mb(imageBytes - blobBytes),
-                key == null ? "unsigned" : "signed", (System.nanoTime() - started) / 1e9);
-        out.flush();
-        return written;
+        return w;
     }
 
     /** index.json: every image under its fully qualified ref (containerd names a bare tag import-DATE:tag). */
@@ -155,9 +161,10 @@ public final class BundleBuilder {
         Path file;
         if (source.startsWith("https://")) {
             file = cache.path("sha256:" + k0s.sha256());
-            if (!Files.isRegularFile(file) || !Digests.sha256(file).equals(k0s.sha256())) {
-                download(URI.create(source), file);
+            if (Files.isRegularFile(file) && Digests.sha256(file).equals(k0s.sha256())) {
+                return file; // checked just now: k0s is ~250 MB, so it is hashed once per build, not twice
             }
+            download(URI.create(source), file);
         } else if (source.contains("://")) {
             throw InstallerException.invalidInput("bundle spec: k0s.source " + source + " is neither https nor a local path",
                     "use the https release URL or download it and give its path");

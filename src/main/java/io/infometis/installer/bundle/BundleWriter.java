@@ -1,6 +1,9 @@
 package io.infometis.installer.bundle;
 
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -26,23 +31,28 @@ import io.infometis.installer.Json;
 /**
  * Writes a bundle file (format 1): an uncompressed tar whose first entry is bundle.json, then the optional
  * bundle.json.sig, then checksums.txt, then every file in checksums order. The file appears atomically
- * (temp file beside it, then rename). Used by {@code bundle build} and by tests that need a bundle quickly.
+ * (temp file beside it, then rename). Every size and sha256 is known before a byte is written, so the layout is
+ * fixed up front and blobs still being fetched are written into their place as they arrive. Used by
+ * {@code bundle build} and by tests that need a bundle quickly.
  */
 public final class BundleWriter {
     private static final int BLOCK = 512;
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, Entry> byPath = new LinkedHashMap<>();
 
-    /** One file of the bundle: from disk ({@code source}) or memory ({@code bytes}); {@code sha256} when known. */
-    private record Entry(String path, Path source, byte[] bytes, String sha256, int mode, Future<?> ready) {
+    /**
+     * One file of the bundle: from disk ({@code source}), memory ({@code bytes}), or written by someone else into
+     * its region of the partial file ({@code pending}, {@code size} bytes); {@code sha256} when known.
+     */
+    private record Entry(String path, Path source, byte[] bytes, String sha256, int mode, boolean pending, long size) {
     }
 
     public BundleWriter addBytes(String path, byte[] bytes, int mode) {
-        return add(new Entry(path, null, bytes.clone(), Digests.sha256(bytes), mode, null));
+        return add(new Entry(path, null, bytes.clone(), Digests.sha256(bytes), mode, false, bytes.length));
     }
 
     public BundleWriter addFile(String path, Path source, int mode) {
-        return add(new Entry(path, source, null, null, mode, null));
+        return add(new Entry(path, source, null, null, mode, false, -1));
     }
 
     /**
@@ -50,15 +60,16 @@ public final class BundleWriter {
      * so writing does not read it twice.
      */
     public BundleWriter addVerifiedFile(String path, Path source, String sha256, int mode) {
-        return add(new Entry(path, source, null, sha256, mode, null));
+        return add(new Entry(path, source, null, sha256, mode, false, -1));
     }
 
     /**
-     * A blob still being fetched into {@code source}: the writer waits for {@code ready} just before copying it,
-     * so writing the bundle overlaps with fetching the blobs after it. A failed fetch fails the write.
+     * A blob of {@code size} bytes still to be fetched: its header is written up front and the fetcher writes its
+     * bytes straight into its {@link Partial#region} while it hashes them, so the bytes reach the bundle without
+     * being read back from the cache, and the bundle is complete when the last fetch is.
      */
-    public BundleWriter addPendingBlob(String hex, Path source, Future<?> ready) {
-        return add(new Entry(BundleEntries.blob(hex), source, null, hex, 0644, ready));
+    public BundleWriter addPendingBlob(String hex, long size) {
+        return add(new Entry(BundleEntries.blob(hex), null, null, hex, 0644, true, size));
     }
 
     /** Adds a blob of the bundle's OCI layout. */
@@ -89,9 +100,20 @@ public final class BundleWriter {
 
     /**
      * Writes the bundle to {@code out}. {@code manifest.checksumsSha256} is filled in here; {@code signingKey}
-     * may be null. Returns the manifest as written.
+     * may be null. Returns the manifest as written. No pending blobs allowed.
      */
     public BundleManifest write(Path out, BundleManifest manifest, PrivateKey signingKey) throws IOException {
+        try (Partial p = open(out, manifest, signingKey)) {
+            return p.complete(List.of());
+        }
+    }
+
+    /**
+     * Lays the whole bundle out in a temp file beside {@code out}: every header (bundle.json first, then the
+     * signature and checksums.txt) and every in-memory file now, since every size and sha256 is known; files on
+     * disk are copied and pending blobs awaited by {@link Partial#complete}.
+     */
+    public Partial open(Path out, BundleManifest manifest, PrivateKey signingKey) throws IOException {
         Map<String, String> sums = new LinkedHashMap<>();
         for (Entry e : entries) {
             sums.put(e.path(), e.sha256() != null ? e.sha256() : Digests.sha256(e.source()));
@@ -106,74 +128,148 @@ public final class BundleWriter {
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".partial");
+        Partial p = new Partial(out, tmp, done, FileChannel.open(tmp, StandardOpenOption.WRITE));
         try {
-            try (FileChannel tar = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                putBytes(tar, BundleEntries.MANIFEST, json, 0644, mtime);
-                if (signingKey != null) {
-                    putBytes(tar, BundleEntries.SIGNATURE, BundleSignature.sign(json, signingKey), 0644, mtime);
-                }
-                putBytes(tar, BundleEntries.CHECKSUMS, checksums, 0644, mtime);
-                for (Entry e : entries) {
-                    if (e.bytes() != null) {
-                        putBytes(tar, e.path(), e.bytes(), e.mode(), mtime);
-                    } else {
-                        putFile(tar, e, mtime);
-                    }
-                }
-                writeFully(tar, ByteBuffer.allocate(2 * BLOCK)); // end of archive: two zero blocks
+            long pos = p.putBytes(0, BundleEntries.MANIFEST, json, 0644, mtime);
+            if (signingKey != null) {
+                pos = p.putBytes(pos, BundleEntries.SIGNATURE, BundleSignature.sign(json, signingKey), 0644, mtime);
             }
+            pos = p.putBytes(pos, BundleEntries.CHECKSUMS, checksums, 0644, mtime);
+            for (Entry e : entries) {
+                if (e.bytes() != null) {
+                    pos = p.putBytes(pos, e.path(), e.bytes(), e.mode(), mtime);
+                    continue;
+                }
+                long size = e.pending() ? e.size() : Files.size(e.source());
+                pos = p.writeAt(pos, header(e.path(), size, e.mode(), mtime));
+                if (e.pending()) {
+                    p.pending.put(e.path(), new Region(tmp, pos, size));
+                } else {
+                    p.copies.put(e, new Region(tmp, pos, size));
+                }
+                pos = p.writeAt(pos + size, new byte[padding(size)]);
+            }
+            p.writeAt(pos, new byte[2 * BLOCK]); // end of archive: two zero blocks
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /** Where a file's bytes go in the partial bundle: a fetcher writes there through its own channel. */
+    public record Region(Path file, long offset, long size) {
+    }
+
+    /** A bundle laid out in its temp file; {@link #close} without {@link #complete} deletes it. */
+    public static final class Partial implements Closeable {
+        private final Path out;
+        private final Path tmp;
+        private final BundleManifest manifest;
+        private final FileChannel tar;
+        private final Map<String, Region> pending = new LinkedHashMap<>();
+        private final Map<Entry, Region> copies = new LinkedHashMap<>();
+        private boolean completed;
+
+        private Partial(Path out, Path tmp, BundleManifest manifest, FileChannel tar) {
+            this.out = out;
+            this.tmp = tmp;
+            this.manifest = manifest;
+            this.tar = tar;
+        }
+
+        /** The region of a blob added with {@link #addPendingBlob}. */
+        public Region region(String hex) {
+            Region r = pending.get(BundleEntries.blob(hex));
+            if (r == null) {
+                throw new IllegalArgumentException("no pending blob " + hex + " in this bundle");
+            }
+            return r;
+        }
+
+        /**
+         * Copies the files on disk into their regions (while the fetches still run), waits for {@code fetches}
+         * (the writers of the pending blobs; a failed one fails the bundle), then renames the file into place.
+         */
+        public BundleManifest complete(Collection<? extends Future<?>> fetches) throws IOException {
+            for (Map.Entry<Entry, Region> c : copies.entrySet()) {
+                copy(c.getKey(), c.getValue());
+            }
+            for (Future<?> f : fetches) {
+                await(f);
+            }
+            tar.close();
             // No fsync: forcing gigabytes to disk doubled the build time on this machine's disk, and a bundle
             // carries its own checksums, so a file torn by a crash fails 'bundle verify' instead of installing.
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            completed = true;
+            return manifest;
         }
-        return done;
-    }
 
-    private static void putBytes(FileChannel tar, String path, byte[] bytes, int mode, Instant mtime) throws IOException {
-        header(tar, path, bytes.length, mode, mtime);
-        writeFully(tar, ByteBuffer.wrap(bytes));
-        pad(tar, bytes.length);
-    }
-
-    /** File data goes file to file in the kernel (transferTo), not through Java buffers. */
-    private static void putFile(FileChannel tar, Entry e, Instant mtime) throws IOException {
-        if (e.ready() != null) {
-            awaitReady(e);
+        @Override
+        public void close() throws IOException {
+            tar.close();
+            if (!completed) {
+                Files.deleteIfExists(tmp);
+            }
         }
-        try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ)) {
-            long size = in.size();
-            header(tar, e.path(), size, e.mode(), mtime);
-            for (long pos = 0; pos < size;) {
-                long n = in.transferTo(pos, size - pos, tar);
-                if (n <= 0) {
-                    throw new IOException(e.source() + " changed size while being written into the bundle");
+
+        private long putBytes(long pos, String path, byte[] bytes, int mode, Instant mtime) throws IOException {
+            pos = writeAt(pos, header(path, bytes.length, mode, mtime));
+            pos = writeAt(pos, bytes);
+            return writeAt(pos, new byte[padding(bytes.length)]);
+        }
+
+        private long writeAt(long pos, byte[] bytes) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                pos += tar.write(buf, pos);
+            }
+            return pos;
+        }
+
+        /** File data goes file to file in the kernel (transferTo), not through Java buffers. */
+        private void copy(Entry e, Region at) throws IOException {
+            try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ)) {
+                long size = at.size();
+                if (in.size() != size) {
+                    throw new IOException(e.source() + " changed size while the bundle was written");
                 }
-                pos += n;
+                tar.position(at.offset());
+                for (long pos = 0; pos < size;) {
+                    long n = in.transferTo(pos, size - pos, tar);
+                    if (n <= 0) {
+                        throw new IOException(e.source() + " changed size while being written into the bundle");
+                    }
+                    pos += n;
+                }
             }
-            pad(tar, size);
         }
-    }
 
-    private static void awaitReady(Entry e) throws IOException {
-        try {
-            e.ready().get();
-        } catch (ExecutionException ex) {
-            if (ex.getCause() instanceof RuntimeException re) {
-                throw re;
+        private static void await(Future<?> f) throws IOException {
+            try {
+                f.get();
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause();
+                if (cause instanceof CompletionException ce && ce.getCause() != null) {
+                    cause = ce.getCause();
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw cause instanceof IOException io ? io : new IOException(cause);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the blobs", ex);
             }
-            throw ex.getCause() instanceof IOException io ? io : new IOException(ex.getCause());
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for " + e.path(), ex);
         }
     }
 
     /** A ustar header; a name over 100 bytes gets a PAX {@code path} record first (format 1 allows 1024). */
-    private static void header(FileChannel tar, String path, long size, int mode, Instant mtime) throws IOException {
+    private static byte[] header(String path, long size, int mode, Instant mtime) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
         String shortName = path;
+        ByteArrayOutputStream h = new ByteArrayOutputStream(BLOCK);
         if (name.length >= 100) {
             String body = paxRecord("path", path);
             byte[] pax = body.getBytes(StandardCharsets.UTF_8);
@@ -182,18 +278,23 @@ public final class BundleWriter {
             x.setSize(pax.length);
             x.setMode(0644);
             x.setModTime(mtime.toEpochMilli());
-            writeHeader(tar, x);
-            writeFully(tar, ByteBuffer.wrap(pax));
-            pad(tar, pax.length);
+            h.writeBytes(block(x));
+            h.writeBytes(pax);
+            h.writeBytes(new byte[padding(pax.length)]);
         }
-        writeHeader(tar, header(shortName, size, mode, mtime));
+        h.writeBytes(block(ustar(shortName, size, mode, mtime)));
+        return h.toByteArray();
     }
 
-    private static void writeHeader(FileChannel tar, TarArchiveEntry te) throws IOException {
+    private static byte[] block(TarArchiveEntry te) {
         byte[] block = new byte[BLOCK];
-        // starMode: sizes over 8 GiB are written in base-256, which GNU tar and commons-compress read.
-        te.writeEntryHeader(block, ZipEncodingHelper.getZipEncoding(StandardCharsets.UTF_8), true);
-        writeFully(tar, ByteBuffer.wrap(block));
+        try {
+            // starMode: sizes over 8 GiB are written in base-256, which GNU tar and commons-compress read.
+            te.writeEntryHeader(block, ZipEncodingHelper.getZipEncoding(StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return block;
     }
 
     /** {@code "<len> key=value\n"} where len counts the whole record, its own digits included. */
@@ -206,20 +307,12 @@ public final class BundleWriter {
         return len + " " + key + "=" + value + "\n";
     }
 
-    private static void pad(FileChannel tar, long size) throws IOException {
+    private static int padding(long size) {
         int rem = (int) (size % BLOCK);
-        if (rem != 0) {
-            writeFully(tar, ByteBuffer.allocate(BLOCK - rem));
-        }
+        return rem == 0 ? 0 : BLOCK - rem;
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            ch.write(buf);
-        }
-    }
-
-    private static TarArchiveEntry header(String path, long size, int mode, Instant mtime) {
+    private static TarArchiveEntry ustar(String path, long size, int mode, Instant mtime) {
         TarArchiveEntry te = new TarArchiveEntry(path, true);
         te.setSize(size);
         te.setMode(mode);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -75,15 +76,16 @@ final class ImageCopier {
         return new Planned(new Copied(ref, top.digest(), top.mediaType(), top.body().length, blobs), toFetch);
     }
 
-    /**
-     * Starts fetching the planned image's missing blobs on the bounded pool: one future per blob digest (the writer
-     * waits on them in tar order), and the image's line is finished when all have landed.
-     */
     /** The blobs being fetched, by digest, and the image as a whole (done once its line is printed). */
     record Fetching(Map<String, CompletableFuture<Void>> blobs, CompletableFuture<Void> done) {
     }
 
-    Fetching fetch(Planned p, BuildProgress.Line line) {
+    /**
+     * Starts fetching the planned image's missing blobs on the bounded pool, each into the cache and into its
+     * region of the bundle ({@code regions}: digest → region): one future per blob; the image's line is finished
+     * when all have landed.
+     */
+    Fetching fetch(Planned p, BuildProgress.Line line, Function<String, BundleWriter.Region> regions) {
         long total = p.image().size();
         long cached = total - p.missing().stream().mapToLong(OciLayout.Descriptor::size).sum();
         line.total(total, cached);
@@ -91,7 +93,8 @@ final class ImageCopier {
         for (OciLayout.Descriptor d : p.missing()) {
             running.put(d.digest(), CompletableFuture.runAsync(() -> {
                 try {
-                    registry.blob(p.image().ref(), d.digest(), d.size(), cache.path(d.digest()), line::add);
+                    registry.blob(p.image().ref(), d.digest(), d.size(), cache.path(d.digest()), regions.apply(d.digest()),
+                            line::add);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

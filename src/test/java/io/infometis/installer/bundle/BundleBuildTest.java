@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.tools.jib.api.Containerizer;
@@ -178,6 +179,35 @@ class BundleBuildTest {
             String[] parts = line.split("\\s+");
             assertEquals(parts[4], parts[6].replace("(", ""), "all bytes cached: " + line);
         }
+    }
+
+    @Test
+    void aBuildResumesFromAPartialCacheFetchingOnlyWhatIsMissing() throws Exception {
+        // An interrupted build left every blob but the app layer in the cache: the resumed build fetches that one
+        // (written into the bundle as it arrives), copies the rest from the cache, and the bundle verifies.
+        Path cache = work.resolve("cache-partial");
+        Files.createDirectories(cache.resolve("sha256"));
+        try (var s = Files.list(work.resolve("cache/sha256"))) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+                Files.copy(p, cache.resolve("sha256").resolve(p.getFileName()));
+            }
+        }
+        BundleManifest.Image app = built.images().stream().filter(i -> i.ref().endsWith("app:1")).findFirst().orElseThrow();
+        JsonNode manifest = OciLayout.parse(Files.readAllBytes(cache.resolve("sha256/" + Digests.hexOf(app.digest()))));
+        List<OciLayout.Descriptor> layers = OciLayout.blobs(manifest);
+        OciLayout.Descriptor appLayer = layers.get(layers.size() - 1);
+        Files.delete(cache.resolve("sha256/" + appLayer.hex()));
+
+        Path out = work.resolve("out/resumed.tar");
+        StringWriter log = new StringWriter();
+        new BundleBuilder().build(new BundleBuilder.Options(spec(work.resolve("spec-resume"), null), out, null,
+                List.of("linux/amd64"), Set.of(REGISTRY.host()), cache, 4), new PrintWriter(log), false);
+        String appLine = log.toString().lines().filter(l -> l.contains("app:1") && l.contains("done in")).findFirst().orElseThrow();
+        String[] parts = appLine.split("\\s+"); // "<ref>  <done> MB / <total> MB (<cached> MB cached)  done in <s> s"
+        assertEquals(Double.parseDouble(parts[4]) - appLayer.size() / 1e6, Double.parseDouble(parts[6].replace("(", "")), 0.11, appLine);
+        assertEquals("sha256:" + appLayer.hex(), "sha256:" + Digests.sha256(cache.resolve("sha256/" + appLayer.hex())));
+        BundleVerifier.Verified verified = new BundleVerifier(BundleLimits.DEFAULT, null).verify(out);
+        assertEquals(built.images(), verified.manifest().images());
     }
 
     @Test
