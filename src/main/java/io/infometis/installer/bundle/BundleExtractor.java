@@ -3,17 +3,15 @@ package io.infometis.installer.bundle;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.PublicKey;
 
 import io.infometis.installer.host.AtomicFiles;
+import io.infometis.installer.host.FileTrees;
 import io.infometis.installer.host.HostGate;
 
 /**
@@ -61,11 +59,11 @@ public final class BundleExtractor {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             if (old != null) {
-                deleteTree(old);
+                FileTrees.delete(old);
             }
             return v;
         } finally {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
         }
     }
 
@@ -88,25 +86,5 @@ public final class BundleExtractor {
         OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(file, HostGate.perms((mode & 0100) != 0 ? "0755" : "0644"));
         return out;
-    }
-
-    /** Deletes a tree without following symlinks (a link is removed, not its target). */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,16 +1,14 @@
 package io.infometis.installer.uninstall;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.function.Consumer;
 
 import io.infometis.installer.cli.ExitCodes;
 import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.host.FileTrees;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.host.K0sCli;
@@ -110,7 +108,7 @@ public final class Uninstaller {
         for (Path mp : mounts.under(volumes)) {
             unmount(mp);
         }
-        gate.mutate("delete " + volumes + " and everything below it", () -> deleteTree(volumes));
+        gate.mutate("delete " + volumes + " and everything below it", () -> FileTrees.delete(volumes));
         return "deleted " + volumes;
     }
 
@@ -141,7 +139,7 @@ public final class Uninstaller {
         if (!Files.exists(state)) {
             return "no state dir";
         }
-        gate.mutate("delete " + state + " (journal, preflight results, unpacked bundle)", () -> deleteTree(state));
+        gate.mutate("delete " + state + " (journal, preflight results, unpacked bundle)", () -> FileTrees.delete(state));
         return "deleted " + state;
     }
 
@@ -153,26 +151,6 @@ public final class Uninstaller {
                 }
             }
         }
-    }
-
-    /** Deletes without following symlinks: a link inside the volumes is removed, never what it points to. */
-    static void deleteTree(Path top) throws IOException {
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private void sleep() {
