@@ -60,14 +60,21 @@ public class HostGate {
     /** Copies a file into place atomically with the given mode. */
     public void install(Path source, Path target, String mode) throws IOException {
         mutate("install " + source + " as " + target + " (" + mode + ")", () -> {
-            Files.createDirectories(target.getParent());
-            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(tmp, perms(mode));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            Path dir = target.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            // A fresh, unpredictable temp name (O_EXCL): a leftover or planted ".k0s.tmp" is never written through.
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try {
+                Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(tmp, perms(mode));
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.fsyncDirectory(dir);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         });
     }
 
