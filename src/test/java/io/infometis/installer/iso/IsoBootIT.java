@@ -97,6 +97,7 @@ class IsoBootIT {
         assertTrue(!again.contains("formatting /dev/vda"), "no second format:\n" + again);
         assertTrue(again.contains("an earlier run's journal is on /dev/vda: the install resumes from it"), "the journal survived:\n" + again);
         assertTrue(again.contains("bundle already on the target disk and verified"), "the bundle was not copied again:\n" + again);
+        assertTrue(again.contains("earlier-install succeeded: resuming the earlier install"), "the installer resumed its journal:\n" + again);
 
         // The disk itself, read on the host after the VM stopped. debugfs does not replay the ext4 journal, so
         // e2fsck does first (what the next mount would do); it also proves the filesystem survived the hard stop.
