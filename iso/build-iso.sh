@@ -15,8 +15,9 @@ BUNDLE="" OUT="" WORK="" APP="" NATIVE="" JDK="${JAVA_HOME:-}" KERNEL_DEB="" BUS
 # What the Quarkus app needs from the JDK, found with jdeps and trimmed by booting it (docs/iso.md).
 JRE_MODULES=${JRE_MODULES:-java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.zipfs}
 # Drivers loaded at boot: NICs (QEMU's e1000 and virtio, Intel server NICs), the disks/CD-ROMs/USB the ISO may sit on,
+# ext4 for the target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's soft dependency, so it goes first),
 # and what k0s's containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT).
-KERNEL_MODULES=${KERNEL_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
+KERNEL_MODULES=${KERNEL_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme crc32c_generic ext4 overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
 
 die() { echo "build-iso: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -94,6 +95,27 @@ for applet in $("$R/bin/busybox" --list); do
   [ -e "$R/bin/$applet" ] || ln -s busybox "$R/bin/$applet"
 done
 
+# --- mke2fs for the target disk: busybox's only makes ext2 (no journal), so Debian's e2fsprogs provides it, with
+# the libraries it links taken from their own packages (downloaded and extracted like the kernel, never installed).
+# Installed after the glibc copies below, so these versions win over the build host's.
+install_mke2fs() {
+  local pkg dir lib
+  dir=$(unpacked "$(cached_deb e2fsprogs)")
+  local mke2fs; mke2fs=$(find "$dir" -path '*sbin/mke2fs' -type f | head -1)
+  [ -n "$mke2fs" ] || die "the e2fsprogs package holds no mke2fs"
+  install -m 0755 "$mke2fs" "$R/sbin/mke2fs"
+  [ ! -f "$dir/etc/mke2fs.conf" ] || install -m 0644 "$dir/etc/mke2fs.conf" "$R/etc/mke2fs.conf"
+  copy_libs "$R/sbin/mke2fs"   # glibc, and the host's versions of the libraries below until they are replaced
+  for pkg in libext2fs2 libcom-err2 libblkid1 libuuid1; do
+    dir=$(unpacked "$(cached_deb "$pkg")")
+    for lib in $(cd "$dir" && find lib usr/lib -name '*.so.*' 2>/dev/null | sort); do
+      mkdir -p "$R/$(dirname "$lib")"
+      rm -f "$R/$lib"; cp -a "$dir/$lib" "$R/$lib"
+    done
+  done
+  rm -f "$R/bin/mke2fs"   # the busybox applet would shadow it on PATH
+}
+
 # --- kernel modules, dependencies first (read from each module's .modinfo; the deb ships no modules.dep)
 MODROOT=$KROOT/lib/modules/$KVER
 declare -A KO_PATH=() LOADED=()
@@ -157,6 +179,8 @@ EOS
   APPCDS=1
   INSTALLER_KIND="JVM ($(sed -n 's/^JAVA_VERSION=//p' "$JDK/release" | tr -d '"'), modules $JRE_MODULES)"
 fi
+
+install_mke2fs
 
 # --- configuration the init reads
 BUNDLE_NAME=$(basename "$BUNDLE")

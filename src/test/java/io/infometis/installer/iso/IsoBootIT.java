@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.infometis.installer.cli.InstallerException;
 import io.infometis.installer.host.Processes;
@@ -44,7 +46,8 @@ class IsoBootIT {
         Path bundle = TestBundles.tiny(OUT.resolve("bundle"));
         Path work = Path.of(System.getProperty("user.home"), ".cache/infometis/iso-it");
         IsoBuilder.Result result = new IsoBuilder().build(
-                new IsoBuilder.Request(bundle, OUT.resolve("it.iso"), APP, work, null, null), line -> System.out.println("build-iso: " + line));
+                new IsoBuilder.Request(bundle, OUT.resolve("it.iso"), APP, work, null, "infometis.disk=/dev/vda"),
+                line -> System.out.println("build-iso: " + line));
         iso = result.iso();
     }
 
@@ -56,40 +59,79 @@ class IsoBootIT {
         assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("El Torito boot img") && l.contains("UEFI")), r.stdout());
     }
 
+    /** The ISO names infometis.disk=/dev/vda, but this VM has no such disk: the install falls back to RAM and says so. */
     @Test
     void installsUnattendedAndServesProgressUnderBios() throws Exception {
-        bootAndWatch("bios", List.of());
+        String log = bootAndWatch("bios", List.of());
+        assertTrue(log.contains("WARNING: infometis.disk=/dev/vda: no such block device") && log.contains("installing into RAM instead"),
+                "the missing target disk is reported:\n" + log);
+        assertTrue(log.contains("bundle copied and verified"), "the bundle was copied into RAM and verified:\n" + log);
     }
 
+    /**
+     * With a blank 1 GiB virtio disk as /dev/vda: the init formats it, mounts it and copies the bundle onto it. A
+     * second boot from the same ISO with the same disk (the reboot) keeps the disk, finds the first run's journal and
+     * does not copy the bundle again; after the VM stops, the disk image read on the host holds both.
+     */
     @Test
-    void installsUnattendedAndServesProgressUnderUefi() throws Exception {
+    void installsUnattendedOntoTheTargetDiskUnderUefi(@TempDir Path tmp) throws Exception {
         Path vars = OUT.resolve("OVMF_VARS.fd");
         Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS.fd"), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        bootAndWatch("uefi", List.of("-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd",
-                "-drive", "if=pflash,format=raw,file=" + vars));
+        Path disk = tmp.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(1L << 30); // sparse, like truncate -s 1G
+        }
+        List<String> machine = List.of("-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd",
+                "-drive", "if=pflash,format=raw,file=" + vars, "-drive", "file=" + disk + ",format=raw,if=virtio");
+        String log = bootAndWatch("uefi", machine);
+        assertTrue(log.contains("infometis-iso: formatting /dev/vda as ext4 (label INFOMETIS-DATA)"), "the blank disk was formatted:\n" + log);
+        assertTrue(log.contains("infometis-iso: target disk /dev/vda mounted on /infometis-disk"), "the disk was mounted:\n" + log);
+        assertTrue(log.contains("copying the bundle") && log.contains("to /var/lib/infometis-iso/infometis-bundle.tar on /dev/vda"),
+                "the bundle was copied onto the disk:\n" + log);
+        assertTrue(log.contains("--volumes-dir /var/lib/infometis-volumes"), "the volumes go to the disk:\n" + log);
+
+        // The reboot: the VM was stopped hard, so the guest's mount replays the ext4 journal, as after a power cut.
+        String again = bootAndWatch("uefi-reboot", machine);
+        assertTrue(again.contains("infometis-iso: target disk /dev/vda already carries INFOMETIS-DATA: keeping its data"),
+                "the disk was kept, not formatted again:\n" + again);
+        assertTrue(!again.contains("formatting /dev/vda"), "no second format:\n" + again);
+        assertTrue(again.contains("an earlier run's journal is on /dev/vda: the install resumes from it"), "the journal survived:\n" + again);
+        assertTrue(again.contains("bundle already on the target disk and verified"), "the bundle was not copied again:\n" + again);
+        assertTrue(again.contains("earlier-install succeeded: resuming the earlier install"), "the installer resumed its journal:\n" + again);
+
+        // The disk itself, read on the host after the VM stopped. debugfs does not replay the ext4 journal, so
+        // e2fsck does first (what the next mount would do); it also proves the filesystem survived the hard stop.
+        Processes.Result fsck = Processes.run(List.of("e2fsck", "-f", "-p", disk.toString()), Duration.ofSeconds(60));
+        assertTrue(fsck.exitCode() <= 1, "e2fsck found the disk consistent (or only replayed its journal): " + fsck.stdout() + fsck.stderr());
+        Processes.Result bundleDir = Processes.run(List.of("debugfs", "-R", "ls -l /var-lib/infometis-iso", disk.toString()), Duration.ofSeconds(30));
+        assertTrue(bundleDir.stdout().contains("infometis-bundle.tar"), "the bundle is on the disk: " + bundleDir.stdout() + bundleDir.stderr());
+        Processes.Result stateDir = Processes.run(List.of("debugfs", "-R", "ls -l /var-lib/infometis", disk.toString()), Duration.ofSeconds(30));
+        assertTrue(stateDir.stdout().contains("journal.json"), "the installer's journal is on the disk: " + stateDir.stdout() + stateDir.stderr());
     }
 
-    private void bootAndWatch(String firmware, List<String> firmwareArgs) throws Exception {
+    /** Boots the ISO, watches the progress API, checks the unattended start; returns the serial log after the VM stopped. */
+    private String bootAndWatch(String name, List<String> machineArgs) throws Exception {
         int port = freePort();
-        Path serial = OUT.resolve("serial-" + firmware + ".log");
+        Path serial = OUT.resolve("serial-" + name + ".log");
         Files.deleteIfExists(serial);
         List<String> qemu = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "2048", "-smp", "2",
                 "-display", "none", "-monitor", "none", "-serial", "file:" + serial));
-        qemu.addAll(firmwareArgs);
+        qemu.addAll(machineArgs);
         qemu.addAll(List.of("-cdrom", iso.toString(), "-boot", "d", "-no-reboot",
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:9090", "-device", "e1000,netdev=n0"));
         Instant started = Instant.now();
-        Process vm = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(OUT.resolve("qemu-" + firmware + ".log").toFile()).start();
+        Process vm = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(OUT.resolve("qemu-" + name + ".log").toFile()).start();
         try {
             URI api = URI.create("http://127.0.0.1:" + port);
             ProgressSnapshot seen = pollUntilPastPreflightOrFinal(new ProgressClient(api, null), started.plus(BOOT_BUDGET), vm);
-            System.out.printf("%s: progress API answered %s after qemu start: state %s%n", firmware,
+            System.out.printf("%s: progress API answered %s after qemu start: state %s%n", name,
                     Duration.between(started, Instant.now()), seen.state());
 
             String log = Files.readString(serial, StandardCharsets.ISO_8859_1);
             assertTrue(log.contains("infometis-iso: starting unattended install: infometis install --bundle /var/lib/infometis-iso/infometis-bundle.tar --api-port 9090"),
                     "serial log shows the unattended start:\n" + log);
-            assertTrue(log.contains("bundle copied and verified"), "the bundle was copied off the ISO and verified:\n" + log);
+            assertTrue(log.contains("bundle copied and verified") || log.contains("bundle already on the target disk and verified"),
+                    "the bundle was copied off the ISO (now or in the run before the reboot) and verified:\n" + log);
             if (seen.error() != null) {
                 // A 2 GiB VM fails preflight; what matters here is that the installer could open the copied bundle.
                 assertTrue(!seen.error().phase().equals("bundle"), "the installer read the bundle: " + seen.error());
@@ -108,6 +150,7 @@ class IsoBootIT {
                 vm.destroyForcibly().waitFor();
             }
         }
+        return Files.readString(serial, StandardCharsets.ISO_8859_1);
     }
 
     /** Past preflight (its phase finished well) or any final state; fails at the deadline. */
