@@ -67,7 +67,12 @@ public final class ImagesBench {
         long ticks = 0;
         try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path t : tasks) {
-                String stat = Files.readString(t.resolve("stat"));
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException | java.nio.charset.MalformedInputException gone) {
+                    continue; // the thread ended meanwhile (a compiler thread's CPU is then lost: a lower bound)
+                }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.contains("Compiler")) {
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
