@@ -1,6 +1,5 @@
 package io.infometis.installer.bundle;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,9 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipEncoding;
+import org.apache.commons.compress.archivers.zip.ZipEncodingHelper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -78,7 +80,11 @@ public final class ImageArchive {
         return new ImageArchive(layout, descriptors, blobs);
     }
 
-    /** Manifests and indexes are read to find their children; missing children of an index are other platforms. */
+    /**
+     * Manifests and indexes are read to find their children; missing children of an index are other platforms.
+     * Children come first in the stream (layers and config, then the manifest, then an index): a corrupt layer cuts
+     * the stream before its manifest is sent, so containerd holds no manifest that refers to it.
+     */
     private static void collect(Path layout, JsonNode descriptor, Map<String, Long> blobs, String ref) throws IOException {
         String digest = descriptor.path("digest").asText();
         long size = descriptor.path("size").asLong();
@@ -86,7 +92,7 @@ public final class ImageArchive {
         if (!Files.isRegularFile(file)) {
             throw corrupt("image " + ref + ": blob " + digest + " is missing from images/");
         }
-        if (blobs.putIfAbsent(digest, size) != null) {
+        if (blobs.containsKey(digest)) {
             return;
         }
         String mediaType = descriptor.path("mediaType").asText();
@@ -104,6 +110,7 @@ public final class ImageArchive {
                 }
             }
         }
+        blobs.put(digest, size);
     }
 
     public List<String> refs() {
@@ -148,58 +155,142 @@ public final class ImageArchive {
      * Each blob is hashed as it streams and its last chunk is held back until the digest matches: a corrupt blob
      * cuts the stream before its end, so containerd never commits it and, since it names images only once the
      * whole stream is in, imports no image at all. containerd 1.6 does not protect us here: {@code ctr import}
-     * stores a blob under the digest it computes and still names the images (ImagesPhaseTest shows it). Hashing in
-     * the stream, not in a pass before the import, overlaps the hashing with containerd's work.
+     * stores a blob under the digest it computes and still names the images (ImagesPhaseTest shows it).
+     * Reading and hashing run on their own thread, a few chunks ahead of this one, which only writes: with read,
+     * hash and write in one thread, ctr waited while each chunk was read and hashed (bench/images-phase.sh,
+     * figures in docs/architecture.md).
      */
     public void write(OutputStream sink) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(sink, 1 << 16));
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        entry(tar, "oci-layout", OciLayout.LAYOUT_FILE.getBytes(StandardCharsets.UTF_8));
-        ObjectNode index = Json.LENIENT.createObjectNode();
-        index.put("schemaVersion", 2);
-        index.put("mediaType", OciLayout.OCI_INDEX);
-        ArrayNode manifests = index.putArray("manifests");
-        descriptors.forEach(manifests::add);
-        entry(tar, "index.json", Json.LENIENT.writeValueAsBytes(index));
-        byte[] held = new byte[1 << 20];
-        byte[] next = new byte[1 << 20];
-        for (Map.Entry<String, Long> b : blobs.entrySet()) {
-            TarArchiveEntry e = new TarArchiveEntry("blobs/sha256/" + hex(b.getKey()));
-            e.setSize(b.getValue());
-            tar.putArchiveEntry(e);
-            MessageDigest sha = Digests.sha256();
-            try (InputStream in = Files.newInputStream(blob(layout, b.getKey()))) {
-                int heldLength = in.readNBytes(held, 0, held.length);
-                sha.update(held, 0, heldLength);
-                int n;
-                while ((n = in.readNBytes(next, 0, next.length)) > 0) {
-                    tar.write(held, 0, heldLength);
-                    sha.update(next, 0, n);
-                    byte[] t = held;
-                    held = next;
-                    next = t;
-                    heldLength = n;
-                }
-                String actual = "sha256:" + Digests.hex(sha.digest());
-                if (!actual.equals(b.getKey())) {
-                    defect = corrupt("blob " + b.getKey() + " has sha256 " + actual);
-                    throw new IOException(defect.getMessage());
-                }
-                tar.write(held, 0, heldLength);
+        try (sink) {
+            entry(sink, "oci-layout", OciLayout.LAYOUT_FILE.getBytes(StandardCharsets.UTF_8));
+            ObjectNode index = Json.LENIENT.createObjectNode();
+            index.put("schemaVersion", 2);
+            index.put("mediaType", OciLayout.OCI_INDEX);
+            ArrayNode manifests = index.putArray("manifests");
+            descriptors.forEach(manifests::add);
+            entry(sink, "index.json", Json.LENIENT.writeValueAsBytes(index));
+            BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+            for (int i = 0; i < CHUNKS; i++) {
+                free.add(new byte[CHUNK]);
             }
-            tar.closeArchiveEntry();
+            BlockingQueue<Chunk> ready = new ArrayBlockingQueue<>(CHUNKS + 1);
+            Thread hasher = new Thread(() -> readAndHash(free, ready), "hash-blobs");
+            hasher.setDaemon(true);
+            hasher.start();
+            try {
+                for (Map.Entry<String, Long> b : blobs.entrySet()) {
+                    sink.write(header("blobs/sha256/" + hex(b.getKey()), b.getValue()));
+                    long written = 0;
+                    for (Chunk c = ready.take(); c != Chunk.END; c = ready.take()) {
+                        if (c.failure() != null) {
+                            throw c.failure();
+                        }
+                        written += c.length();
+                        if (written > b.getValue()) {
+                            throw new IOException("blob " + b.getKey() + " grew while it streamed");
+                        }
+                        sink.write(c.bytes(), 0, c.length());
+                        free.add(c.bytes());
+                    }
+                    pad(sink, written);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while streaming images", e);
+            } finally {
+                // On success the hasher has already ended; on a failure here (ctr gone, a defect) it must not go on.
+                hasher.interrupt();
+            }
+            sink.write(new byte[2 * RECORD]); // end of archive
         }
-        // close, not finish + flush: commons-compress 1.28 keeps the last block buffered until close.
-        tar.close();
     }
 
-    private static void entry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+    /**
+     * The tar is framed here rather than through commons-compress's TarArchiveOutputStream, which copies every
+     * byte twice more (into its 10 KiB records, then into a buffer) and writes the pipe in 60 KiB pieces; here each
+     * 1 MiB chunk goes to the pipe as it was read. On a 2-CPU host that CPU is taken from ctr and containerd. Only
+     * the header comes from commons-compress; star mode gives sizes over 8 GiB a binary field, which Go's
+     * archive/tar reads.
+     */
+    private static byte[] header(String name, long size) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(content.length);
-        tar.putArchiveEntry(e);
-        tar.write(content);
-        tar.closeArchiveEntry();
+        e.setSize(size);
+        byte[] h = new byte[RECORD];
+        e.writeEntryHeader(h, UTF8, true);
+        return h;
+    }
+
+    private static void pad(OutputStream sink, long size) throws IOException {
+        int rest = (int) (size % RECORD);
+        if (rest != 0) {
+            sink.write(new byte[RECORD - rest]);
+        }
+    }
+
+    private static final int RECORD = 512;
+    private static final ZipEncoding UTF8 = ZipEncodingHelper.getZipEncoding(StandardCharsets.UTF_8);
+
+    /** 1 MiB chunks, a few in flight: enough to keep ctr fed while the next chunk is read and hashed. */
+    private static final int CHUNK = 1 << 20;
+    private static final int CHUNKS = 4;
+
+    /** One chunk of a blob, in order; {@link #END} after a blob's last chunk; a failure ends the stream. */
+    private record Chunk(byte[] bytes, int length, IOException failure) {
+        static final Chunk END = new Chunk(null, 0, null);
+    }
+
+    /**
+     * The hasher thread: for each blob, reads and hashes chunk after chunk and hands each on only once the next one
+     * is read, so the last chunk is handed on only after the whole blob matched its digest.
+     */
+    private void readAndHash(BlockingQueue<byte[]> free, BlockingQueue<Chunk> ready) {
+        try {
+            for (Map.Entry<String, Long> b : blobs.entrySet()) {
+                MessageDigest sha = Digests.sha256();
+                try (InputStream in = Files.newInputStream(blob(layout, b.getKey()))) {
+                    byte[] held = null;
+                    int heldLength = 0;
+                    while (true) {
+                        byte[] next = free.take();
+                        int n = in.readNBytes(next, 0, next.length);
+                        if (n == 0) {
+                            free.add(next);
+                            break;
+                        }
+                        sha.update(next, 0, n);
+                        if (held != null) {
+                            ready.put(new Chunk(held, heldLength, null));
+                        }
+                        held = next;
+                        heldLength = n;
+                    }
+                    String actual = "sha256:" + Digests.hex(sha.digest());
+                    if (!actual.equals(b.getKey())) {
+                        defect = corrupt("blob " + b.getKey() + " has sha256 " + actual);
+                        ready.put(new Chunk(null, 0, new IOException(defect.getMessage())));
+                        return;
+                    }
+                    if (held != null) {
+                        ready.put(new Chunk(held, heldLength, null));
+                    }
+                    ready.put(Chunk.END);
+                }
+            }
+        } catch (InterruptedException e) {
+            // The writer gave up (ctr ended or failed); nothing more is needed.
+        } catch (IOException | RuntimeException e) {
+            try {
+                ready.put(new Chunk(null, 0, e instanceof IOException io ? io : new IOException(e.getMessage(), e)));
+            } catch (InterruptedException gaveUp) {
+                // As above: nobody reads any more.
+            }
+        }
+    }
+
+    private static void entry(OutputStream sink, String name, byte[] content) throws IOException {
+        sink.write(header(name, content.length));
+        sink.write(content);
+        pad(sink, content.length);
     }
 
     static Path blob(Path layout, String digest) {

@@ -109,6 +109,7 @@ public final class ImagesPhase implements Phase {
             return t;
         });
         List<Future<?>> pins = new ArrayList<>();
+        Map<String, StoredImage> after;
         try {
             ctx.host().mutate("import " + missing.size() + " images into containerd (namespace k8s.io): "
                     + String.join(", ", archive.refs()), () -> importArchive(archive, unpacked -> {
@@ -125,6 +126,8 @@ public final class ImagesPhase implements Phase {
                             }
                         }
                     }));
+            // The check listing runs while the last pins finish: it reads names and digests, which pins do not change.
+            after = containerd.images();
             synchronized (pins) {
                 for (Future<?> f : pins) {
                     try {
@@ -137,7 +140,6 @@ public final class ImagesPhase implements Phase {
         } finally {
             pinning.shutdownNow();
         }
-        Map<String, StoredImage> after = containerd.images();
         for (Image image : missing) {
             StoredImage s = after.get(image.ref());
             if (s == null || !matches(s, image)) {

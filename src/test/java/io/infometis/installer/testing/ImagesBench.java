@@ -19,7 +19,8 @@ import io.infometis.installer.progress.State;
  * layout WORK COUNT BYTES       writes WORK/bundle (bundle.json, images/ with COUNT images of BYTES random bytes each)
  * phase  WORK SOCKET BUNDLE     runs the images phase of BUNDLE (a layout WORK) under WORK/root, through a k0s
  *                               stand-in aimed at SOCKET;
- *                               prints "images_phase_ms=N imported=N skipped=N"
+ *                               prints "images_phase_ms=N engine_ms=N imported=N skipped=N ctr_calls=N
+ *                               jvm_cpu_ms=N of_which_jit_ms=N" (the JVM's CPU during the run)
  * </pre>
  */
 public final class ImagesBench {
@@ -43,7 +44,11 @@ public final class ImagesBench {
         BundleManifest manifest = Json.MAPPER.readValue(bundleDir.resolve("bundle.json").toFile(), BundleManifest.class);
         DirectoryBundle bundle = new DirectoryBundle(bundleDir, manifest);
         ImagesPhase phase = new ImagesPhase(new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(30)));
+        long cpu0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis();
+        long jit0 = jitCpuMillis();
         Runs.Run r = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase);
+        long jvmCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis() - cpu0;
+        long jitCpu = jitCpuMillis() - jit0;
         if (r.outcome().state() != State.SUCCEEDED) {
             System.err.println("images phase failed: " + r.outcome().failure());
             System.exit(1);
@@ -53,7 +58,28 @@ public final class ImagesBench {
         var view = r.progress().snapshot().phases().stream().filter(p -> p.name().equals("images")).findFirst().orElseThrow();
         System.out.println("images_phase_ms=" + Duration.between(view.startedAt(), view.finishedAt()).toMillis()
                 + " engine_ms=" + r.millis() + " imported=" + (units.size() - skipped) + " skipped=" + skipped
-                + " ctr_calls=" + standIn.calls().size());
+                + " ctr_calls=" + standIn.calls().size() + " jvm_cpu_ms=" + jvmCpu + " of_which_jit_ms=" + jitCpu);
         System.exit(0);
+    }
+
+    /** CPU of HotSpot's compiler threads so far (Linux /proc; 10 ms ticks): what a cold JVM spends beside the phase. */
+    private static long jitCpuMillis() throws java.io.IOException {
+        long ticks = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException | java.nio.charset.MalformedInputException gone) {
+                    continue; // the thread ended meanwhile (a compiler thread's CPU is then lost: a lower bound)
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.contains("Compiler")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+        }
+        return ticks * 10;
     }
 }
