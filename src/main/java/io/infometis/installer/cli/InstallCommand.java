@@ -155,7 +155,7 @@ public class InstallCommand implements Callable<Integer> {
     private void report(PrintWriter out, PhaseRunner.Outcome outcome) {
         var snap = progress.snapshot();
         if (outcome.state() == State.SUCCEEDED) {
-            out.println(outcome.nothingToDo() ? "Nothing to do: every phase was already done."
+            out.println(outcome.alreadyDone() ? "Nothing to do: every phase was already done."
                     : (dryRun ? "Dry run finished: nothing was changed." : "Install succeeded") + " (" + snap.elapsedSeconds() + " s)");
             snap.summary().forEach(e -> out.println("  " + e.name() + ": " + e.url()));
         } else {

@@ -26,7 +26,7 @@ import io.infometis.installer.progress.State;
 public final class PhaseRunner {
 
     /** How a run ended: the final state, the failure when there is one, and the exit code. */
-    public record Outcome(State state, Failure failure, int exitCode, boolean nothingToDo) {
+    public record Outcome(State state, Failure failure, int exitCode, boolean alreadyDone) {
     }
 
     /** How one phase ended; {@code failure} and {@code exitCode} matter only when it did not succeed. */

@@ -110,7 +110,7 @@ class InstallerTest {
         assertEquals(State.SKIPPED, phase(progress.snapshot(), "a").state());
         assertEquals("already done", phase(progress.snapshot(), "a").message());
         assertEquals(State.SKIPPED, journal().phaseState("a"));
-        assertFalse(o.nothingToDo(), "b still had work");
+        assertFalse(o.alreadyDone(), "b still had work");
     }
 
     @Test
@@ -287,7 +287,7 @@ class InstallerTest {
         Outcome full = install(InstallOptions.under(root), new Progress(), new FakePhase("a", List.of(), same),
                 new FakePhase("b", List.of("b1"), same), new FakePhase("c", List.of("c1"), same),
                 new FakePhase("d", List.of(), same));
-        assertFalse(full.nothingToDo());
+        assertFalse(full.alreadyDone());
         assertEquals(List.of("c/c1", "d/*"), same.log());
     }
 
@@ -304,13 +304,13 @@ class InstallerTest {
     void aRerunAfterSuccessDoesNothingAndSaysSo() {
         FakeHost host = new FakeHost();
         assertFalse(install(InstallOptions.under(root), new Progress(), new FakePhase("a", List.of("a1"), host),
-                new FakePhase("b", List.of(), host)).nothingToDo());
+                new FakePhase("b", List.of(), host)).alreadyDone());
         FakeHost after = host.copy();
         Progress progress = new Progress();
         Outcome again = install(InstallOptions.under(root), progress, new FakePhase("a", List.of("a1"), after),
                 new FakePhase("b", List.of(), after));
         assertEquals(State.SUCCEEDED, again.state());
-        assertTrue(again.nothingToDo());
+        assertTrue(again.alreadyDone());
         assertEquals(List.of(), after.log());
         assertTrue(progress.snapshot().phases().stream().allMatch(p -> p.state() == State.SKIPPED));
     }
@@ -394,7 +394,7 @@ class InstallerTest {
         Outcome o = install(InstallOptions.under(root).withDryRun(true), progress, writes,
                 new FakePhase("other", List.of("o1"), host));
         assertEquals(State.SUCCEEDED, o.state());
-        assertFalse(o.nothingToDo());
+        assertFalse(o.alreadyDone());
         try (Stream<Path> s = Files.list(root)) {
             assertEquals(List.of(), s.toList(), "nothing under the root, not even the journal");
         }

@@ -87,7 +87,7 @@ class K0sPhaseTest {
         Runs.Run again = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
 
         assertEquals(State.SUCCEEDED, again.outcome().state());
-        assertTrue(again.outcome().nothingToDo(), "phase skipped");
+        assertTrue(again.outcome().alreadyDone(), "phase skipped");
         assertTrue(standIn.calls().stream().noneMatch(c -> c.startsWith("install") || c.equals("start")), standIn.calls().toString());
     }
 

@@ -137,7 +137,7 @@ class StackPhaseTest {
             assertEquals(State.SKIPPED, unitState(second, c), c + " was ready and unchanged");
         }
         assertEquals(State.SKIPPED, unitState(second, StackPhase.VOLUMES_UNIT), "no PersistentVolume written");
-        assertTrue(outcome.nothingToDo(), "a rerun that wrote nothing says so");
+        assertTrue(outcome.alreadyDone(), "a rerun that wrote nothing says so");
     }
 
     @Test
