@@ -2,10 +2,8 @@ package io.infometis.installer.install;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
+import io.infometis.installer.bundle.Digests;
 import io.infometis.installer.host.HostPaths;
 
 /** Where the install lock lives: in the root's /run for a real install; outside the root for a dry run. */
@@ -23,11 +21,7 @@ public final class LockFiles {
         if (!dryRun) {
             return HostPaths.of(abs).lockFile();
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(abs.toString().getBytes(StandardCharsets.UTF_8));
-            return Path.of(System.getProperty("java.io.tmpdir"), "infometis-dry-run-" + HexFormat.of().formatHex(h, 0, 8) + ".lock");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String key = Digests.sha256(abs.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return Path.of(System.getProperty("java.io.tmpdir"), "infometis-dry-run-" + key + ".lock");
     }
 }

@@ -5,15 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.infometis.installer.bundle.BundleManifest;
+import io.infometis.installer.bundle.Digests;
 import io.infometis.installer.cli.InstallerException;
 
 /**
@@ -43,7 +42,7 @@ public final class StackManifests {
 
     public static Loaded load(Path bundleDir, BundleManifest.Component component) {
         List<HasMetadata> objects = new ArrayList<>();
-        MessageDigest sha = sha256();
+        MessageDigest sha = Digests.sha256();
         Path root = bundleDir.toAbsolutePath().normalize();
         for (String relative : component.manifests()) {
             Path file = root.resolve(relative).normalize();
@@ -65,7 +64,7 @@ public final class StackManifests {
             objects.addAll(parse(yaml, component.name() + " " + relative));
         }
         objects.sort(Comparator.comparingInt(StackManifests::kindRank));
-        return new Loaded(component, List.copyOf(objects), "sha256:" + HexFormat.of().formatHex(sha.digest()));
+        return new Loaded(component, List.copyOf(objects), "sha256:" + Digests.hex(sha.digest()));
     }
 
     /** Every YAML document of one file as a fabric8 object; a document that is no Kubernetes object is an error. */
@@ -115,20 +114,11 @@ public final class StackManifests {
 
     /** {@code sha256:<hex>} of an object's JSON form: what the applier stamps on it to see it is unchanged. */
     public static String digestOf(HasMetadata object) {
-        return "sha256:" + HexFormat.of().formatHex(sha256().digest(
-                SERIALIZATION.asJson(object).getBytes(StandardCharsets.UTF_8)));
+        return "sha256:" + Digests.sha256(SERIALIZATION.asJson(object).getBytes(StandardCharsets.UTF_8));
     }
 
     public static KubernetesSerialization serialization() {
         return SERIALIZATION;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String firstLine(String s) {
