@@ -149,13 +149,6 @@ public final class Journal {
         save();
     }
 
-    public synchronized void forgetUnit(String phase, String unit) {
-        PhaseRecord p = record.phases().get(phase);
-        if (p != null && p.units().remove(unit) != null) {
-            save();
-        }
-    }
-
     public Path file() {
         return file;
     }
