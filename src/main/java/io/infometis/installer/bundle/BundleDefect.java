@@ -1,7 +1,7 @@
 package io.infometis.installer.bundle;
 
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 
 /**
  * The first thing wrong with a bundle file: which entry, and what. Exit code 2 (invalid input): a corrupt or

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallOptions;

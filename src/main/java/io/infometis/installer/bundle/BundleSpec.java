@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

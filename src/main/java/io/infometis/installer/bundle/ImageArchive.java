@@ -23,8 +23,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 
 /**
  * Some images of the bundle's OCI layout ({@code images/}), as one OCI-layout tar for {@code ctr images import -}:

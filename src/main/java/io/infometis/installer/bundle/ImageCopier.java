@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * Copies one image from its registry into the blob cache, byte for byte: first the manifest (or index) as served

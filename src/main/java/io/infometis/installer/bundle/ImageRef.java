@@ -3,7 +3,7 @@ package io.infometis.installer.bundle;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * A fully qualified image reference: {@code registry/repository(:tag|@sha256:…)}. Docker Hub's short forms are

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * A small registry v2 client on the JDK's {@link HttpURLConnection} that copies byte for byte: it returns

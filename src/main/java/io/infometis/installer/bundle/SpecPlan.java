@@ -3,7 +3,7 @@ package io.infometis.installer.bundle;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * The plan a dry run reads from {@code bundle/bundle.yaml} when there is no bundle file: the same images,

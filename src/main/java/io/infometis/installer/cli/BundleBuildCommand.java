@@ -1,5 +1,6 @@
 package io.infometis.installer.cli;
 
+import io.infometis.installer.ExitCodes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package io.infometis.installer.cli;
 
+import io.infometis.installer.InstallerException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.infometis.installer.cli;
 
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.infometis.installer.cli;
 
+import io.infometis.installer.ExitCodes;
 import java.util.concurrent.Callable;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 
 /**
  * One installer per host (per {@code --root}). An OS file lock, so a {@code kill -9}'d holder releases it

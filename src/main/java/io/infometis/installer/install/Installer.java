@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.ExitCodes;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.phase.Phase;

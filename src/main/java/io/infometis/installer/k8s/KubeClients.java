@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * Where phases get a Kubernetes client: k0s's admin kubeconfig in production, the mock API server in tests.

@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.infometis.installer.bundle.BundleManifest;
 import io.infometis.installer.bundle.Digests;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 
 /**
  * Reads a component's manifests from the unpacked bundle into fabric8 objects, in the order they must be applied,

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 
 import io.infometis.installer.bundle.BundleManifest.Image;
 import io.infometis.installer.bundle.ImageArchive;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.Containerd;
 import io.infometis.installer.host.Containerd.StoredImage;
 import io.infometis.installer.host.K0sContainerd;

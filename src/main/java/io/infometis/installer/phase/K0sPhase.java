@@ -10,8 +10,8 @@ import java.util.List;
 
 import io.infometis.installer.bundle.BundleManifest;
 import io.infometis.installer.bundle.Digests;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.K0sCli;
 import io.infometis.installer.host.K0sStatus;
 import io.infometis.installer.host.ServiceManager;

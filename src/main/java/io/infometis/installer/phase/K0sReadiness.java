@@ -7,8 +7,8 @@ import java.util.function.Supplier;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.K0sCli;
 import io.infometis.installer.host.K0sStatus;
 

@@ -1,8 +1,8 @@
 package io.infometis.installer.phase;
 
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallOptions;

@@ -12,8 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.progress.Progress.PhaseSpec;
 import io.infometis.installer.progress.ProgressSnapshot.Failure;
 import io.infometis.installer.progress.State;

@@ -34,8 +34,8 @@ import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.testing.ContainerdExtension;
 import io.infometis.installer.testing.RegistryExtension;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.ExitCodes;
 import io.infometis.installer.testing.TestBundles;
 
 /**

@@ -1,5 +1,6 @@
 package io.infometis.installer.cli;
 
+import io.infometis.installer.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

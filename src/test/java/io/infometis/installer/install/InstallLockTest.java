@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 
 class InstallLockTest {
     @TempDir

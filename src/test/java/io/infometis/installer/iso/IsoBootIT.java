@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.Processes;
 import io.infometis.installer.progress.ProgressSnapshot;
 import io.infometis.installer.progress.State;

@@ -227,7 +227,7 @@ class StackPhaseTest {
                         .build()).build(), c -> Duration.ofSeconds(5), Duration.ofMillis(25), Duration.ofMinutes(5));
         PhaseRunner.Outcome outcome = run(phase, new Progress());
         assertEquals(State.FAILED, outcome.state());
-        assertEquals(io.infometis.installer.cli.ExitCodes.API_UNREACHABLE, outcome.exitCode());
+        assertEquals(io.infometis.installer.ExitCodes.API_UNREACHABLE, outcome.exitCode());
         assertTrue(outcome.failure().message().startsWith("applying PersistentVolume infometis-kafka-data of the volumes: "
                 + "the Kubernetes API did not answer"), outcome.failure().message());
         assertTrue(outcome.failure().hint().contains("k0s status"), outcome.failure().hint());

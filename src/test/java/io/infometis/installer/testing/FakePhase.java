@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.PhaseContext;
 

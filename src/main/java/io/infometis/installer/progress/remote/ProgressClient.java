@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.progress.EventPage;
 import io.infometis.installer.progress.ProgressSnapshot;
 

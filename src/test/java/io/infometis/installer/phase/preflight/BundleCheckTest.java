@@ -21,7 +21,7 @@ import io.infometis.installer.bundle.BundleLimits;
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.ExitCodes;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallOptions;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.cli.ExitCodes;
+import io.infometis.installer.ExitCodes;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallOptions;
 import io.infometis.installer.install.Installer;

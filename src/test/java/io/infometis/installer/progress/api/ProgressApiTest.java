@@ -124,7 +124,7 @@ class ProgressApiTest {
     @Test
     void aFailureIsServedWithItsPhaseMessageAndHint() throws Exception {
         new Installer(InstallOptions.under(root), progress).run(List.of(new FakePhase("images", List.of("kafka"), new FakeHost())
-                .failingAt("kafka", io.infometis.installer.cli.InstallerException.failed("importing kafka: digest mismatch",
+                .failingAt("kafka", io.infometis.installer.InstallerException.failed("importing kafka: digest mismatch",
                         "rebuild the bundle", null))), null);
         JsonNode error = get("/api/v1/progress").get("error");
         assertEquals("images", error.get("phase").asText());

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
-import io.infometis.installer.cli.ExitCodes;
-import io.infometis.installer.cli.InstallerException;
+import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
 import io.infometis.installer.progress.Progress.PhaseSpec;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.testing.FakeProgressApi;

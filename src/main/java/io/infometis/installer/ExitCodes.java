@@ -1,4 +1,4 @@
-package io.infometis.installer.cli;
+package io.infometis.installer;
 
 /** The exit codes the README documents; scripts and the ISO's init depend on them, so they never change meaning. */
 public final class ExitCodes {

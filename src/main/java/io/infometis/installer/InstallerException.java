@@ -1,8 +1,8 @@
-package io.infometis.installer.cli;
+package io.infometis.installer;
 
 /**
  * A failure the operator can act on: what went wrong, what to do next, and the exit code.
- * Thrown anywhere; turned into one {@code ERROR: what — next} line by {@link ErrorHandler}.
+ * Thrown anywhere; turned into one {@code ERROR: what — next} line by {@code cli.ErrorHandler}.
  */
 public class InstallerException extends RuntimeException {
     private final String hint;
