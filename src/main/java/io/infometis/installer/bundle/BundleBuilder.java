@@ -81,7 +81,8 @@ public final class BundleBuilder {
             List<ImageCopier.Copied> copied = planned.stream().map(ImageCopier.Planned::image).toList();
             String platform = String.join(",", platforms);
             List<BundleManifest.Image> images = copied.stream()
-                    .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size())).toList();
+                    .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size(),
+                            BundleManifest.Image.STACK)).toList();
             BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(),
                     Instant.now().truncatedTo(ChronoUnit.SECONDS), platform,
                     new BundleManifest.K0s(k0s.version(), BundleEntries.K0S, k0s.sha256()), images, spec.components(),

@@ -14,7 +14,7 @@ public final class SpecPlan implements InstallBundle {
 
     public SpecPlan(BundleSpec spec, String platform) {
         List<BundleManifest.Image> images = spec.images().stream()
-                .map(ref -> new BundleManifest.Image(ref, null, null, platform, 0)).toList();
+                .map(ref -> new BundleManifest.Image(ref, null, null, platform, 0, BundleManifest.Image.STACK)).toList();
         this.manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(), null, platform,
                 new BundleManifest.K0s(spec.k0s().version(), "k0s/k0s", spec.k0s().sha256()), images,
                 spec.components(), spec.volumes(), null);
