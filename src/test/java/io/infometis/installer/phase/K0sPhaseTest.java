@@ -72,7 +72,7 @@ class K0sPhaseTest {
         String config = Files.readString(paths.k0sConfig());
         assertTrue(config.contains("default_pull_policy: Never") && config.contains("enabled: false"), config);
         List<String> calls = standIn.calls();
-        assertEquals("install controller --enable-worker --no-taints --force -c " + paths.k0sConfig(),
+        assertEquals("install controller --enable-worker --no-taints --disable-components=konnectivity-server --force -c " + paths.k0sConfig(),
                 calls.stream().filter(c -> c.startsWith("install")).findFirst().orElseThrow());
         assertTrue(calls.indexOf("start") < calls.lastIndexOf("status -o json"), calls.toString());
         assertTrue(calls.stream().filter(c -> c.equals("status -o json")).count() >= 2, "retried while the socket was missing");
