@@ -63,7 +63,7 @@ public final class PersistentVolumes {
         }
 
         public String summary() {
-            return actions.size() + " PersistentVolumes on node " + node + ", " + written() + " written";
+            return actions.size() + " PersistentVolumes, " + written() + " written, on node " + node;
         }
     }
 
@@ -145,7 +145,7 @@ public final class PersistentVolumes {
      */
     public String node() {
         String expected = NodeName.fromHostname(hostname);
-        List<String> nodes = call("listing the nodes", () -> client.nodes().list().getItems()).stream()
+        List<String> nodes = call("listing the nodes for the volumes", () -> client.nodes().list().getItems()).stream()
                 .map(n -> n.getMetadata().getName()).toList();
         if (nodes.isEmpty() || nodes.contains(expected)) {
             return expected;
@@ -165,7 +165,7 @@ public final class PersistentVolumes {
         for (HasMetadata h : forBundle(manifest, volumesBaseDir, node)) {
             PersistentVolume want = (PersistentVolume) h;
             String name = want.getMetadata().getName();
-            actions.put(name, call("applying PersistentVolume " + name, () -> applyOne(want, warn)));
+            actions.put(name, call("applying PersistentVolume " + name + " of the volumes", () -> applyOne(want, warn)));
         }
         return new Applied(node, actions);
     }
