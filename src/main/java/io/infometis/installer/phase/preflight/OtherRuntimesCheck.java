@@ -30,7 +30,8 @@ public final class OtherRuntimesCheck implements PreflightCheck {
      */
     static final int[] PORTS = { 179, 2379, 8133, 10248, 10249, 10256, 10257, 10259 };
 
-    private record Finding(boolean refuse, String what, String remedy) {
+    /** @param hostFact read from the real host (processes, ports), so only a warning under a sandbox --root */
+    private record Finding(boolean refuse, boolean hostFact, String what, String remedy) {
     }
 
     @Override
@@ -50,7 +51,7 @@ public final class OtherRuntimesCheck implements PreflightCheck {
                 }
             }
             if (!taken.isEmpty()) {
-                found.add(new Finding(true, "ports k0s's components listen on are in use: " + String.join(", ", taken),
+                found.add(new Finding(true, true, "ports k0s's components listen on are in use: " + String.join(", ", taken),
                         "stop what listens there (see 'ss -ltnp')"));
             }
         }
@@ -60,6 +61,9 @@ public final class OtherRuntimesCheck implements PreflightCheck {
         }
         String message = String.join("; ", found.stream().map(Finding::what).toList());
         String remedy = String.join("; ", found.stream().map(Finding::remedy).distinct().toList());
+        if (found.stream().anyMatch(f -> f.refuse() && !f.hostFact())) {
+            return CheckResult.fail(name(), message, remedy);
+        }
         return found.stream().anyMatch(Finding::refuse) ? CheckResult.hostFail(ctx, name(), message, remedy)
                 : CheckResult.warn(name(), message, remedy);
     }
@@ -69,7 +73,7 @@ public final class OtherRuntimesCheck implements PreflightCheck {
         for (String comm : KUBERNETES.stream().sorted().toList()) {
             for (RunningProcesses.Proc p : procs.named(comm)) {
                 if (!procs.descendsFrom(p, "k0s")) {
-                    found.add(new Finding(true, comm + " (pid " + p.pid() + ") runs outside k0s: another Kubernetes would "
+                    found.add(new Finding(true, true, comm + " (pid " + p.pid() + ") runs outside k0s: another Kubernetes would "
                             + "fight k0s for ports 6443/10250, cgroups and iptables",
                             "stop and disable it (e.g. 'systemctl disable --now kubelet k3s rke2-server'), or install on a clean host"));
                 }
@@ -78,7 +82,7 @@ public final class OtherRuntimesCheck implements PreflightCheck {
         for (String comm : RUNTIMES.stream().sorted().toList()) {
             for (RunningProcesses.Proc p : procs.named(comm)) {
                 if (!procs.descendsFrom(p, "k0s")) {
-                    found.add(new Finding(false, comm + " (pid " + p.pid() + ") runs beside the containerd k0s brings: "
+                    found.add(new Finding(false, true, comm + " (pid " + p.pid() + ") runs beside the containerd k0s brings: "
                             + "two runtimes share memory and iptables (Docker sets the FORWARD policy to DROP)",
                             "if nothing needs it, 'systemctl disable --now docker containerd'"));
                 }
@@ -90,17 +94,17 @@ public final class OtherRuntimesCheck implements PreflightCheck {
     private static void paths(PhaseContext ctx, HostFacts facts, List<Finding> found) throws IOException {
         Path k0sData = ctx.paths().resolve("/var/lib/k0s");
         if (!ctx.journal().hasEarlierRun() && nonEmpty(facts, k0sData)) {
-            found.add(new Finding(true, k0sData + " holds k0s data this installer did not write",
+            found.add(new Finding(true, false, k0sData + " holds k0s data this installer did not write",
                     "run 'k0s reset' (it removes that cluster's data), then rerun"));
         }
         Path kubelet = ctx.paths().resolve("/var/lib/kubelet");
         if (nonEmpty(facts, kubelet)) {
-            found.add(new Finding(false, kubelet + " is left by another Kubernetes (k0s keeps its kubelet in /var/lib/k0s/kubelet)",
+            found.add(new Finding(false, false, kubelet + " is left by another Kubernetes (k0s keeps its kubelet in /var/lib/k0s/kubelet)",
                     "if that cluster is gone, remove it ('kubeadm reset' or 'rm -rf /var/lib/kubelet' after unmounting what is below it)"));
         }
         Path socket = ctx.paths().resolve("/run/containerd/containerd.sock");
         if (facts.exists(socket) && found.stream().noneMatch(f -> f.what().startsWith("containerd "))) {
-            found.add(new Finding(false, socket + " exists: another containerd serves it (k0s's is /run/k0s/containerd.sock)",
+            found.add(new Finding(false, false, socket + " exists: another containerd serves it (k0s's is /run/k0s/containerd.sock)",
                     "if nothing needs it, 'systemctl disable --now docker containerd'"));
         }
     }

@@ -112,11 +112,13 @@ class HostServicesChecksTest {
     }
 
     @Test
-    void k0sComponentPortsInUseFailUnlessOurK0sHoldsThem() throws Exception {
+    void k0sComponentPortsInUseFailOnTheHostAndOnlyWarnInASandbox() throws Exception {
         facts.takenPorts.addAll(List.of(179, 10259));
         CheckResult r = new OtherRuntimesCheck().check(host, facts);
         assertEquals(Status.FAIL, r.status(), r.toString());
         assertTrue(r.message().contains("in use: 179, 10259"), r.message());
+        CheckResult sandboxed = new OtherRuntimesCheck().check(new PreflightPhaseTest.PhaseContextStub(sandbox).ctx(), facts);
+        assertEquals(Status.WARN, sandboxed.status(), sandboxed.toString());
     }
 
     @Test
@@ -130,7 +132,8 @@ class HostServicesChecksTest {
 
         facts.existing.add(HostPaths.of(sandbox).resolve("/var/lib/k0s/pki"));
         CheckResult r = new OtherRuntimesCheck().check(underRoot, facts);
-        assertEquals(Status.WARN, r.status(), "a sandbox only warns: " + r);
+        assertEquals(Status.FAIL, r.status(), "a path the install writes is read under --root, and refused there too: " + r);
+        assertTrue(r.message().contains(HostPaths.of(sandbox).resolve("/var/lib/k0s") + " holds k0s data"), r.message());
         assertTrue(r.remedy().contains("k0s reset"), r.remedy());
     }
 
