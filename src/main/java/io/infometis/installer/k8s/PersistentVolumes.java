@@ -129,10 +129,19 @@ public final class PersistentVolumes {
         return NAMESPACE + "-" + v.component() + "-" + v.name();
     }
 
+    /** For the host this runs on: its kernel hostname is how k0s named its node (never read under --root). */
+    public static PersistentVolumes onThisHost(KubernetesClient client) {
+        return new PersistentVolumes(client, hostname());
+    }
+
     /** This host's node name as k0s registers it, for a plan made before the API exists. */
     public static String thisNode() {
+        return NodeName.fromHostname(hostname());
+    }
+
+    private static String hostname() {
         try {
-            return NodeName.fromHostname(NodeName.hostname());
+            return NodeName.hostname();
         } catch (IOException e) {
             throw new UncheckedIOException("reading the hostname", e);
         }

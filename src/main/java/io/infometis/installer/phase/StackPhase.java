@@ -119,7 +119,7 @@ public final class StackPhase implements Phase {
     private void applyVolumes(PhaseContext ctx, KubernetesClient client) {
         ctx.unitStarted(VOLUMES_UNIT);
         try {
-            PersistentVolumes.Applied r = new PersistentVolumes(client, hostname())
+            PersistentVolumes.Applied r = PersistentVolumes.onThisHost(client)
                     .apply(ctx.bundle().manifest(), volumesDir(ctx), ctx::warn);
             if (r.written() == 0) {
                 ctx.unitSkipped(VOLUMES_UNIT, r.summary());
@@ -129,14 +129,6 @@ public final class StackPhase implements Phase {
         } catch (RuntimeException e) {
             ctx.unitFailed(VOLUMES_UNIT, e.getMessage());
             throw e;
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return io.infometis.installer.k8s.NodeName.hostname();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the hostname", e);
         }
     }
 
