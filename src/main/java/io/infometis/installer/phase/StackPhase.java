@@ -104,7 +104,7 @@ public final class StackPhase implements Phase {
         ctx.progress().registerUnits(ctx.phase(), components.stream().map(BundleManifest.Component::name).toList());
         try (KubernetesClient client = clients.get()) {
             StackApplier applier = new StackApplier(client);
-            applyVolumes(ctx, applier);
+            applyVolumes(ctx, client);
             Readiness readiness = new Readiness(client, pollInterval, pullGrace, ctx::checkCancelled);
             for (BundleManifest.Component component : components) {
                 deploy(ctx, applier, readiness, StackManifests.load(dir, component));
@@ -115,24 +115,16 @@ public final class StackPhase implements Phase {
         }
     }
 
-    private void applyVolumes(PhaseContext ctx, StackApplier applier) {
+    /** The PVs first: each claim the components make then binds to its own directory on this node. */
+    private void applyVolumes(PhaseContext ctx, KubernetesClient client) {
         ctx.unitStarted(VOLUMES_UNIT);
-        List<HasMetadata> pvs = PersistentVolumes.forBundle(ctx.bundle().manifest(), volumesDir(ctx));
         try {
-            int written = 0;
-            for (HasMetadata pv : pvs) {
-                StackApplier.Result r = apply(applier, pv, "the volumes");
-                if (r == StackApplier.Result.KEPT) {
-                    ctx.warn("PersistentVolume " + pv.getMetadata().getName() + " exists with another spec; kept as is "
-                            + "(a bound volume's spec cannot change)");
-                }
-                written += r == StackApplier.Result.CREATED || r == StackApplier.Result.UPDATED ? 1 : 0;
-            }
-            String pvMessage = pvs.size() + " PersistentVolumes, " + written + " written";
-            if (written == 0) {
-                ctx.unitSkipped(VOLUMES_UNIT, pvMessage);
+            PersistentVolumes.Applied r = PersistentVolumes.onThisHost(client)
+                    .apply(ctx.bundle().manifest(), volumesDir(ctx), ctx::warn);
+            if (r.written() == 0) {
+                ctx.unitSkipped(VOLUMES_UNIT, r.summary());
             } else {
-                ctx.unitDone(VOLUMES_UNIT, pvMessage);
+                ctx.unitDone(VOLUMES_UNIT, r.summary());
             }
         } catch (RuntimeException e) {
             ctx.unitFailed(VOLUMES_UNIT, e.getMessage());
@@ -204,9 +196,10 @@ public final class StackPhase implements Phase {
 
     @Override
     public void dryRun(PhaseContext ctx) {
-        for (HasMetadata pv : PersistentVolumes.forBundle(ctx.bundle().manifest(), volumesDir(ctx))) {
+        String node = PersistentVolumes.thisNode();
+        for (HasMetadata pv : PersistentVolumes.forBundle(ctx.bundle().manifest(), volumesDir(ctx), node)) {
             var spec = ((io.fabric8.kubernetes.api.model.PersistentVolume) pv).getSpec();
-            ctx.plan("PersistentVolume " + pv.getMetadata().getName() + " " + spec.getHostPath().getPath() + " ("
+            ctx.plan("PersistentVolume " + pv.getMetadata().getName() + " " + spec.getLocal().getPath() + " on node " + node + " ("
                     + spec.getCapacity().get("storage") + ") for claim " + spec.getClaimRef().getName());
         }
         Path dir = dryRunBundleDir(ctx);

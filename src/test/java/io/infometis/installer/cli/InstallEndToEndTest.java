@@ -129,7 +129,9 @@ class InstallEndToEndTest {
         assertEquals(1000, Files.getAttribute(volume, "unix:uid"));
         try (KubernetesClient client = cluster.client()) {
             PersistentVolume pv = client.persistentVolumes().list().getItems().get(0);
-            assertEquals(volume.toString(), pv.getSpec().getHostPath().getPath(), "the PV is the directory the volumes phase made");
+            assertEquals(volume.toString(), pv.getSpec().getLocal().getPath(), "the PV is the directory the volumes phase made");
+            assertEquals("infometis-1", pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0)
+                    .getMatchExpressions().get(0).getValues().get(0), "the PV stays on the node k0s registered");
             assertEquals("demo-data", pv.getSpec().getClaimRef().getName());
             assertNotNull(client.persistentVolumeClaims().inNamespace("infometis").withName("demo-data").get());
             assertEquals(List.of("demo"), controllers.readied());

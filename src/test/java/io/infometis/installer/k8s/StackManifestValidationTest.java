@@ -124,7 +124,7 @@ class StackManifestValidationTest {
         spec.volumes().forEach(v -> volumes.put(v.claim(), v));
         assertEquals(volumes.keySet(), claims.keySet(), "every PVC has a bundle volume and every volume a PVC");
         BundleManifest manifest = new BundleManifest(1, "t", "t", null, null, null, null, null, spec.volumes(), null);
-        List<HasMetadata> pvs = PersistentVolumes.forBundle(manifest, "/tmp/infometis/volumes");
+        List<HasMetadata> pvs = PersistentVolumes.forBundle(manifest, "/tmp/infometis/volumes", "infometis-1");
         assertEquals(volumes.size(), pvs.size());
         for (HasMetadata h : pvs) {
             PersistentVolume pv = (PersistentVolume) h;
@@ -138,7 +138,7 @@ class StackManifestValidationTest {
             assertEquals(pv.getSpec().getCapacity().get("storage"), pvc.getSpec().getResources().getRequests().get("storage"));
             assertEquals(pvc.getSpec().getAccessModes(), pv.getSpec().getAccessModes());
             assertEquals("Retain", pv.getSpec().getPersistentVolumeReclaimPolicy());
-            assertEquals("/tmp/infometis/volumes/" + v.component() + "/" + v.name(), pv.getSpec().getHostPath().getPath());
+            assertEquals("/tmp/infometis/volumes/" + v.component() + "/" + v.name(), pv.getSpec().getLocal().getPath());
         }
         Set<String> mounted = new LinkedHashSet<>();
         templates().values().forEach(t -> volumesOf(t).stream().filter(vol -> vol.getPersistentVolumeClaim() != null)

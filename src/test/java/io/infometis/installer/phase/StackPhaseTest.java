@@ -228,7 +228,7 @@ class StackPhaseTest {
         PhaseRunner.Outcome outcome = run(phase, new Progress());
         assertEquals(State.FAILED, outcome.state());
         assertEquals(io.infometis.installer.ExitCodes.API_UNREACHABLE, outcome.exitCode());
-        assertTrue(outcome.failure().message().startsWith("applying PersistentVolume infometis-kafka-data of the volumes: "
+        assertTrue(outcome.failure().message().startsWith("listing the nodes for the volumes: "
                 + "the Kubernetes API did not answer"), outcome.failure().message());
         assertTrue(outcome.failure().hint().contains("k0s status"), outcome.failure().hint());
     }

@@ -3,6 +3,7 @@ package io.infometis.installer.phase.preflight;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.infometis.installer.phase.PhaseContext;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The outcome of one check, as saved in {@code preflight.json}. */
@@ -29,6 +30,17 @@ public record CheckResult(String name, Status status, String message, String rem
 
     public static CheckResult fail(String name, String message, String remedy) {
         return new CheckResult(name, Status.FAIL, message, remedy);
+    }
+
+    /**
+     * A fact of the machine k0s would run on (kernel, firewall, processes) that stops a real install. Under a
+     * {@code --root} other than {@code /} the install is a sandbox whose k0s is not this host's, so the same fact
+     * is reported as a warning: it is still read from the real host and still saved with its remedy.
+     */
+    public static CheckResult hostFail(PhaseContext ctx, String name, String message, String remedy) {
+        return ctx.paths().isHostRoot() ? fail(name, message, remedy)
+                : warn(name, message + " (a real install on this host would stop here; under --root "
+                        + ctx.paths().root() + " it only warns)", remedy);
     }
 
     CheckResult ignored() {

@@ -5,6 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** What preflight reads from the host; tests substitute their own facts. */
 public interface HostFacts {
@@ -23,7 +26,14 @@ public interface HostFacts {
 
     boolean exists(Path path);
 
+    /** The file's text; a missing file throws {@link java.nio.file.NoSuchFileException}, as the real one does. */
     String read(Path path) throws IOException;
+
+    /** The names in a directory (for {@code /proc}: the pids); a missing directory throws, as the real one does. */
+    List<String> list(Path dir) throws IOException;
+
+    /** Is this systemd unit active ({@code systemctl is-active})? False on a host not booted with systemd. */
+    boolean unitActive(String unit);
 
     /** Facts of the machine this runs on. */
     static HostFacts live() {
@@ -89,6 +99,35 @@ public interface HostFacts {
             @Override
             public String read(Path path) throws IOException {
                 return Files.readString(path);
+            }
+
+            @Override
+            public List<String> list(Path dir) throws IOException {
+                try (Stream<Path> s = Files.list(dir)) {
+                    return s.map(p -> p.getFileName().toString()).toList();
+                }
+            }
+
+            /** sd_booted()'s test, then systemctl; reading a unit's state changes nothing on the host. */
+            @Override
+            public boolean unitActive(String unit) {
+                if (!Files.isDirectory(Path.of("/run/systemd/system"))) {
+                    return false;
+                }
+                try {
+                    Process p = new ProcessBuilder("systemctl", "is-active", "--quiet", unit)
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                        return false;
+                    }
+                    return p.exitValue() == 0;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         };
     }

@@ -28,7 +28,8 @@ public final class PreflightPhase implements Phase {
 
     public static List<PreflightCheck> standardChecks() {
         return List.of(new BundleCheck(), new RootCheck(), new ArchitectureCheck(), new ResourcesCheck(), new DiskCheck(), new PortsCheck(),
-                new EarlierInstallCheck(), new KernelCheck(), new TmpVolumesCheck());
+                new EarlierInstallCheck(), new CgroupsCheck(), new KernelCheck(), new SwapCheck(), new SelinuxCheck(),
+                new FirewallCheck(), new OtherRuntimesCheck(), new HostnameCheck(), new TmpVolumesCheck());
     }
 
     @Override

@@ -48,7 +48,8 @@ class PreflightPhaseTest {
         Outcome o = preflight(InstallOptions.under(root), new Progress());
         assertEquals(State.SUCCEEDED, o.state());
         List<Map<String, String>> saved = savedResults();
-        assertEquals(List.of("bundle", "root", "arch", "resources", "disk", "ports", "earlier-install", "kernel", "tmp-volumes"),
+        assertEquals(List.of("bundle", "root", "arch", "resources", "disk", "ports", "earlier-install", "cgroups", "kernel", "swap",
+                "selinux", "firewall", "other-runtimes", "hostname", "tmp-volumes"),
                 saved.stream().map(r -> r.get("name")).toList());
         // tmp-volumes only ever warns: the default volumes dir is under /tmp.
         assertTrue(saved.stream().allMatch(r -> r.get("status").equals(r.get("name").equals("tmp-volumes") ? "warn" : "pass")),
