@@ -32,7 +32,8 @@ public final class GrafanaCheck implements DataPathCheck {
             throw new CheckFailed("Grafana refused the admin credentials", "the check uses Grafana's admin account; "
                     + "if its password was changed, check the datasource in the UI under Connections");
         }
-        JsonNode health = HttpJson.ok(r, "Grafana datasource health").json();
+        // Grafana answers a failed datasource check with 400 and {"status":"ERROR","message":…}.
+        JsonNode health = r.status() == 400 ? r.json() : HttpJson.ok(r, "Grafana datasource health").json();
         if (!"OK".equals(health.path("status").asText())) {
             throw new CheckFailed("Grafana's Prometheus datasource is unhealthy: " + health.path("message").asText(),
                     "check that prometheus-service answers inside the cluster");
