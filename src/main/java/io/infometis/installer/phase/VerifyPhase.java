@@ -53,7 +53,16 @@ public final class VerifyPhase implements Phase {
 
     @Override
     public List<String> units(PhaseContext ctx) {
-        return verification.names();
+        try {
+            return applicable(ctx).names();
+        } catch (RuntimeException unknownYet) {
+            return verification.names(); // the bundle is opened later; run() registers what applies
+        }
+    }
+
+    private Verification applicable(PhaseContext ctx) {
+        return verification.forComponents(ctx.bundle().manifest().components().stream()
+                .map(io.infometis.installer.bundle.BundleManifest.Component::name).toList());
     }
 
     /** Done when this journal records a passed verification of the same install; a new bundle verifies again. */
@@ -64,11 +73,17 @@ public final class VerifyPhase implements Phase {
 
     @Override
     public void dryRun(PhaseContext ctx) {
-        verification.names().forEach(n -> ctx.plan("check " + n));
+        applicable(ctx).names().forEach(n -> ctx.plan("check " + n));
     }
 
     @Override
     public void run(PhaseContext ctx) throws Exception {
+        Verification verification = applicable(ctx);
+        if (verification.names().isEmpty()) {
+            ctx.step("no data-path check applies to this bundle's components");
+            return;
+        }
+        ctx.progress().registerUnits(ctx.phase(), verification.names());
         try (KubernetesClient client = clients.get()) {
             VerifyRun run = new VerifyRun(runId(), new StackEndpoints(client), new HttpJson(httpTimeout), 3,
                     ctx::checkCancelled);

@@ -9,6 +9,9 @@ public interface DataPathCheck {
     /** Lower case, the unit's name in the journal, the API and the page. */
     String name();
 
+    /** The stack components (manifest folder names without their number) this check exercises. */
+    java.util.List<String> needs();
+
     /**
      * Runs the check; returns what it saw, in a few words, for the unit's detail.
      *

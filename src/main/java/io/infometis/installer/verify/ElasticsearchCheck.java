@@ -10,6 +10,11 @@ public final class ElasticsearchCheck implements DataPathCheck {
     static final String INDEX = "infometis-verify";
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("elasticsearch");
+    }
+
+    @Override
     public String name() {
         return "elasticsearch";
     }

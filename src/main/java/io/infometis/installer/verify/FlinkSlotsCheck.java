@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class FlinkSlotsCheck implements DataPathCheck {
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("flink");
+    }
+
+    @Override
     public String name() {
         return "flink";
     }

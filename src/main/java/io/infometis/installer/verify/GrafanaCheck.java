@@ -19,6 +19,11 @@ public final class GrafanaCheck implements DataPathCheck {
     }
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("grafana", "prometheus");
+    }
+
+    @Override
     public String name() {
         return "grafana";
     }

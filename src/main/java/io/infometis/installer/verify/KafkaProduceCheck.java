@@ -14,6 +14,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaProduceCheck implements DataPathCheck {
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("kafka", "schema-registry");
+    }
+
+    @Override
     public String name() {
         return "kafka-produce";
     }

@@ -17,6 +17,11 @@ public final class KafkaTopicCheck implements DataPathCheck {
     public static final String TOPIC = "infometis-verify";
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("kafka");
+    }
+
+    @Override
     public String name() {
         return "kafka-topic";
     }

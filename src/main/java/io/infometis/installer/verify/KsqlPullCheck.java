@@ -6,6 +6,11 @@ import java.util.List;
 public final class KsqlPullCheck implements DataPathCheck {
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("kafka", "schema-registry", "ksqldb");
+    }
+
+    @Override
     public String name() {
         return "ksqldb-pull";
     }

@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class PrometheusTargetsCheck implements DataPathCheck {
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("prometheus");
+    }
+
+    @Override
     public String name() {
         return "prometheus";
     }

@@ -9,6 +9,11 @@ public final class SchemaRegistryCheck implements DataPathCheck {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     @Override
+    public java.util.List<String> needs() {
+        return java.util.List.of("schema-registry");
+    }
+
+    @Override
     public String name() {
         return "schema-registry";
     }

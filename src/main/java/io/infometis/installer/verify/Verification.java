@@ -33,6 +33,12 @@ public final class Verification {
         this.pauseMillis = pauseMillis;
     }
 
+    /** Only the checks whose components the bundle installs: a bundle without ksqlDB is not checked for it. */
+    public Verification forComponents(java.util.Collection<String> components) {
+        return new Verification(checks.stream().filter(c -> components.containsAll(c.needs())).toList(), attempts,
+                pauseMillis);
+    }
+
     public List<String> names() {
         return checks.stream().map(DataPathCheck::name).toList();
     }

@@ -180,7 +180,8 @@ class DataPathVerificationTest {
         var ctx = new io.infometis.installer.phase.PhaseContext(
                 io.infometis.installer.install.InstallOptions.under(tmp),
                 new io.infometis.installer.host.HostPaths(tmp, tmp.resolve("state")),
-                new io.infometis.installer.host.HostGate(false, null), journal, progress, null);
+                new io.infometis.installer.host.HostGate(false, null), journal, progress, bundleOf("kafka",
+                        "schema-registry", "flink", "ksqldb", "elasticsearch", "prometheus", "grafana", "nifi"));
         var outcome = new io.infometis.installer.phase.PhaseRunner(List.of(phase)).run(ctx);
 
         assertEquals(io.infometis.installer.progress.State.FAILED, outcome.state());
@@ -189,6 +190,40 @@ class DataPathVerificationTest {
         assertEquals(io.infometis.installer.progress.State.FAILED, journal.unit("verify", "flink").state());
         assertEquals(io.infometis.installer.progress.State.SUCCEEDED, journal.unit("verify", "ksqldb-pull").state());
         assertTrue(journal.unit("verify", "kafka-produce").detail().startsWith("3 records acknowledged"));
+    }
+
+    @Test
+    void onlyTheChecksOfTheBundlesComponentsRun() {
+        var all = new Verification(DataPathChecks.standard(), 1, 0);
+        assertEquals(List.of("flink", "elasticsearch"), all.forComponents(List.of("flink", "elasticsearch", "nifi"))
+                .names());
+        assertEquals(List.of("kafka-topic", "schema-registry", "kafka-produce"),
+                all.forComponents(List.of("kafka", "schema-registry")).names());
+        assertEquals(List.of(), all.forComponents(List.of("demo")).names());
+    }
+
+    static io.infometis.installer.bundle.InstallBundle bundleOf(String... components) {
+        var manifest = new io.infometis.installer.bundle.BundleManifest(1, "t", "1", null, "linux/amd64", null, null,
+                java.util.Arrays.stream(components)
+                        .map(c -> new io.infometis.installer.bundle.BundleManifest.Component(c, 0, List.of())).toList(),
+                null, null);
+        return new io.infometis.installer.bundle.InstallBundle() {
+            public io.infometis.installer.bundle.BundleManifest manifest() {
+                return manifest;
+            }
+
+            public String digest() {
+                return "sha256:test";
+            }
+
+            public boolean hasFiles() {
+                return false;
+            }
+
+            public Path directory() {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     @Test
