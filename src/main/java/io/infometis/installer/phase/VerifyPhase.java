@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.infometis.installer.InstallerException;
-import io.infometis.installer.progress.State;
 import io.infometis.installer.verify.HttpJson;
 import io.infometis.installer.verify.StackEndpoints;
 import io.infometis.installer.verify.Verification;
@@ -65,10 +64,14 @@ public final class VerifyPhase implements Phase {
                 .map(io.infometis.installer.bundle.BundleManifest.Component::name).toList());
     }
 
-    /** Done when this journal records a passed verification of the same install; a new bundle verifies again. */
+    /**
+     * Done when every applicable check passed in this journal (the same bundle's earlier run): a rerun of a complete
+     * install writes nothing, not even verification records. A failed or cut-off verification runs every check again,
+     * because the checks read back only their own run's records. A bundle with no checked component has nothing to do.
+     */
     @Override
     public boolean isDone(PhaseContext ctx) {
-        return ctx.journal().phaseState(NAME) == State.SUCCEEDED;
+        return applicable(ctx).names().stream().allMatch(ctx::isUnitDone);
     }
 
     @Override
