@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 public final class Redactor {
     static final String REDACTED = "<redacted>";
     private static final String SENSITIVE = "[\\w.-]*(?:password|passwd|secret|token|api[_.-]?key|private[_.-]?key"
-            + "|credential|jaas\\.config)[\\w.-]*";
+            + "|credential|sensitive|jaas\\.config)[\\w.-]*";
     private static final Pattern SETTING = Pattern.compile("(?i)(" + SENSITIVE + "\"?\\s*[:=]\\s*)(\"[^\"]*\"|'[^']*'|\\S+)");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
     private static final Pattern NAME = Pattern.compile("(?i)" + SENSITIVE);
