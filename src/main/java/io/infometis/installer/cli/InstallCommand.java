@@ -82,6 +82,8 @@ public class InstallCommand implements Callable<Integer> {
     Progress progress;
     @Inject
     ApiAccess apiAccess;
+    @Inject
+    io.infometis.installer.support.InstallLocation installLocation;
 
     @Override
     public Integer call() throws Exception {
@@ -94,6 +96,7 @@ public class InstallCommand implements Callable<Integer> {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
+            installLocation.set(installer.paths());
             announceApi(out);
             PhaseRunner.Outcome outcome;
             try {

@@ -15,9 +15,12 @@ import io.infometis.installer.phase.K0sPhase;
 import io.infometis.installer.phase.K0sReadiness;
 import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.StackPhase;
+import io.infometis.installer.phase.VerifyPhase;
 import io.infometis.installer.phase.VolumesPhase;
 import io.infometis.installer.phase.preflight.HostFacts;
 import io.infometis.installer.phase.preflight.PreflightPhase;
+import io.infometis.installer.verify.DataPathChecks;
+import io.infometis.installer.verify.Verification;
 
 /** The install, in order. Read it in five seconds; every phase is one class in {@code phase/}. */
 @ApplicationScoped
@@ -32,6 +35,8 @@ public class InstallPlan {
                         KubeClients.fromKubeconfig(paths.adminKubeconfig()), K0sReadiness.Timeouts.standard())),
                 new ImagesPhase(new K0sContainerd(k0s, Duration.ofMinutes(30))),
                 new VolumesPhase(),
-                new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())));
+                new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())),
+                new VerifyPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig()),
+                        new Verification(DataPathChecks.standard(), 6, 10_000)));
     }
 }

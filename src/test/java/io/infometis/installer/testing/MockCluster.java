@@ -18,9 +18,16 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesMockServer server;
 
     public MockCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesMixedDispatcher(new HashMap<>()), false);
+        // One map for the server and its dispatcher: expectations (pod logs) are answered, everything else is CRUD.
+        java.util.Map<io.fabric8.mockwebserver.internal.SimpleRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> responses = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), (java.util.Map) responses,
+                new KubernetesMixedDispatcher((java.util.Map) responses), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** The mock's expectations, for what CRUD mode cannot answer (pod logs). */
+    public io.fabric8.mockwebserver.dsl.MockServerExpectation expect() {
+        return server.expect();
     }
 
     public KubernetesClient client() {
