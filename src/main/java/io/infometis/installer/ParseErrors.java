@@ -17,7 +17,8 @@ public final class ParseErrors {
     }
 
     public static String describe(JsonProcessingException e) {
-        String where = where(e.getLocation());
+        // The YAML parser reads one event ahead: for an unknown key its location is the next key's, so none is given.
+        String where = e instanceof UnrecognizedPropertyException ? "" : where(e.getLocation());
         String what;
         if (e instanceof UnrecognizedPropertyException u) {
             what = "unknown key '" + u.getPropertyName() + "'";

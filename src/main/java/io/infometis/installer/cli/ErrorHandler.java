@@ -31,7 +31,9 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("ERROR: " + oneLine(ex.getMessage()) + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        // picocli appends a failed conversion's exception ("(java.net.URISyntaxException: ...)"): keep its words only.
+        String message = oneLine(ex.getMessage()).replaceAll("\\((?:[a-z]\\w*\\.)+\\w*(?:Exception|Error): ", "(");
+        err.println("ERROR: " + message + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return ExitCodes.INVALID_INPUT;
     }
