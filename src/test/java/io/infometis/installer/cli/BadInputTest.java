@@ -295,4 +295,38 @@ class BadInputTest {
                     "another installer is running (pid " + ProcessHandle.current().pid());
         }
     }
+
+    /** A small tmpfs, filled to the last byte: ENOSPC is real (needs root to mount; skipped otherwise). */
+    static Path fullDisk(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", dir.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "mounting a tmpfs needs root");
+        try (var out = Files.newOutputStream(dir.resolve("filler"))) {
+            byte[] block = new byte[4096];
+            while (true) {
+                out.write(block);
+            }
+        } catch (java.io.IOException full) {
+            assertTrue(io.infometis.installer.NoSpace.is(full), full.toString());
+        }
+        return dir;
+    }
+
+    static void unmount(Path dir) throws Exception {
+        new ProcessBuilder("umount", dir.toString()).start().waitFor();
+    }
+
+    @Test
+    void aFullDiskUnderTheJournalIsOneLineNamingThePathAndFreeSpace(QuarkusMainLauncher l) throws Exception {
+        Path state = fullDisk(tmp.resolve("state"));
+        try {
+            LaunchResult r = install(l, "--bundle", TestBundles.tiny(tmp.resolve("b")).toString(), "--state-dir", state.toString(),
+                    "--until", "preflight", "--ignore-preflight", "ports");
+            assertOneLine(r, ExitCodes.FAILED, "writing journal " + state.resolve("journal.json"), "no space left",
+                    "free space in " + state);
+        } finally {
+            unmount(state);
+        }
+    }
 }
