@@ -55,6 +55,12 @@ public class IsoBuildCommand implements Callable<Integer> {
         if (kernelDeb != null && !Files.isRegularFile(kernelDeb)) {
             throw InstallerException.invalidInput("--kernel-deb " + kernelDeb + " is not a file", "pass a linux-image-*.deb or leave it out");
         }
+        if (Files.exists(workDir) && !Files.isDirectory(workDir)) {
+            throw InstallerException.invalidInput("--work-dir " + workDir + " is not a directory", "name a directory (it is created when missing)");
+        }
+        if (installer != null && !Files.exists(installer)) {
+            throw InstallerException.invalidInput("--installer " + installer + " not found", "pass a native executable or a Quarkus app directory");
+        }
         Path outDir = out.toAbsolutePath().getParent();
         if (Files.isDirectory(out) || !Files.isDirectory(outDir)) {
             throw InstallerException.invalidInput("--out " + out + (Files.isDirectory(out) ? " is a directory" : ": directory " + outDir + " does not exist"),
