@@ -243,13 +243,16 @@ TZ=UTC mformat -C -f 2880 -L 16 -N "$(printf %08X $((SOURCE_DATE_EPOCH & 0xfffff
 TZ=UTC mcopy -s -m -i "$G/iso/efi.img" "$G/efi/EFI" ::/
 touch -d "@$SOURCE_DATE_EPOCH" "$G/iso/efi.img"
 mkdir -p "$(dirname "$OUT")"
+# A fresh private directory beside the ISO (mktemp: 0700, unpredictable): a predictable "$OUT.tmp" in a shared
+# directory such as /tmp could be a planted link that xorriso would write through.
+OUT_TMP=$(mktemp -d "$(dirname "$OUT")/.infometis-iso.XXXXXXXX")
 xorriso -as mkisofs -graft-points --modification-date="$ISO_DATE" \
   -b boot/grub/i386-pc/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table --grub2-boot-info \
   --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img \
   --efi-boot efi.img -efi-boot-part --efi-boot-image --protective-msdos-label \
-  -o "$OUT.tmp" -r "$G/iso" --sort-weight 0 / --sort-weight 1 /boot "$ISODIR" \
+  -o "$OUT_TMP/out.iso" -r "$G/iso" --sort-weight 0 / --sort-weight 1 /boot "$ISODIR" \
   -- -volid INFOMETIS -volume_date all_file_dates "=$SOURCE_DATE_EPOCH" \
   -map "$(readlink -f "$BUNDLE")" "/infometis/bundle/$BUNDLE_NAME" \
-  > "$WORK/xorriso.log" 2>&1 || { cat "$WORK/xorriso.log" >&2; die "xorriso failed"; }
-mv "$OUT.tmp" "$OUT"
+  > "$WORK/xorriso.log" 2>&1 || { rm -rf "$OUT_TMP"; cat "$WORK/xorriso.log" >&2; die "xorriso failed"; }
+mv "$OUT_TMP/out.iso" "$OUT" && rmdir "$OUT_TMP"
 echo "build-iso: $OUT ($(du -k "$OUT" | cut -f1) KiB; kernel $KVER; installer $INSTALLER_KIND)"

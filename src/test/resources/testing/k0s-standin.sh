@@ -41,6 +41,20 @@ case "$1" in
     cat "$KUBECONFIG_FILE" ;;
   ctr)
     shift
+    # Test gates (ImagesPhaseKillTest; unset everywhere else). With STANDIN_GATE=DIR the image import is held at a
+    # point the test chooses: DIR/held appears there, and it goes on once DIR/open exists.
+    #   STANDIN_GATE_BYTES=N   after N bytes of the archive have reached ctr (a kill then cuts the stream);
+    #   STANDIN_GATE_IMAGES=N  after ctr's Nth "unpacking ... done" line has reached the installer.
+    if [ -n "${STANDIN_GATE:-}" ] && [ "$3 $4" = "images import" ]; then
+      hold() { : > "$STANDIN_GATE/held"; while [ ! -e "$STANDIN_GATE/open" ]; do sleep 0.05; done; }
+      if [ -n "${STANDIN_GATE_BYTES:-}" ]; then
+        { head -c "$STANDIN_GATE_BYTES"; hold; cat; } | ctr -a "$CTR_SOCKET" "$@"
+        exit "${PIPESTATUS[1]}"
+      fi
+      ctr -a "$CTR_SOCKET" "$@" | { n=0; while IFS= read -r line; do printf '%s\n' "$line"
+        case "$line" in *...done) n=$((n + 1)); [ "$n" = "${STANDIN_GATE_IMAGES:-0}" ] && hold ;; esac; done; }
+      exit "${PIPESTATUS[0]}"
+    fi
     exec ctr -a "$CTR_SOCKET" "$@" ;;
   reset)
     [ -e "$SOCK" ] && { echo "Error: k0s is running; stop it first ('k0s stop')" >&2; exit 1; }

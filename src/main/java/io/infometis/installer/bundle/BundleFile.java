@@ -87,7 +87,15 @@ public final class BundleFile implements InstallBundle {
         String want = digest();
         if (!want.equals(BundleExtractor.unpackedDigest(target))) {
             gate.mutate("verify and unpack bundle " + file + " into " + target, () -> {
-                BundleVerifier.Verified v = BundleExtractor.extract(file, target, limits, publicKey);
+                BundleVerifier.Verified v;
+                try {
+                    v = BundleExtractor.extract(file, target, limits, publicKey);
+                } catch (IOException e) {
+                    if (io.infometis.installer.NoSpace.is(e)) {
+                        throw io.infometis.installer.NoSpace.at("unpacking the bundle into", target, e);
+                    }
+                    throw e;
+                }
                 if (!("sha256:" + v.manifestSha256()).equals(want)) {
                     throw new BundleDefect(BundleEntries.MANIFEST, "changed while the installer was reading the file");
                 }

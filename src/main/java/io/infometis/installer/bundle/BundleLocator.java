@@ -55,7 +55,7 @@ public final class BundleLocator {
             return bundle;
         }
         Path spec = options.spec() != null ? options.spec() : DEFAULT_SPEC;
-        if (options.dryRun() && Files.isRegularFile(spec)) {
+        if (options.dryRun() && Files.exists(spec)) {
             return new SpecPlan(BundleSpec.read(spec), "linux/amd64");
         }
         throw InstallerException.invalidInput("no bundle found (no --bundle, no " + GLOB + " next to the binary, no "
@@ -65,9 +65,7 @@ public final class BundleLocator {
     /** {@code --bundle}, else the one beside the binary, else the ISO's; null when there is none. */
     private static Path bundleFile(InstallOptions options, HostPaths paths, List<Path> binaryDirs) {
         if (options.bundle() != null) {
-            if (!Files.isRegularFile(options.bundle())) {
-                throw InstallerException.invalidInput("bundle " + options.bundle() + " not found", "check the --bundle path");
-            }
+            requireBundleFile(options.bundle(), "--bundle");
             return options.bundle();
         }
         for (Path dir : binaryDirs) {
@@ -78,6 +76,24 @@ public final class BundleLocator {
         }
         Path iso = paths.resolve(ISO_BUNDLE);
         return Files.isRegularFile(iso) ? iso : null;
+    }
+
+    /**
+     * A bundle named on the command line must be a regular file: a directory, a device or a missing path each get
+     * their own one-line refusal (exit 2) instead of "not found" or a read of {@code /dev/zero}.
+     */
+    public static void requireBundleFile(Path file, String flag) {
+        if (Files.isDirectory(file)) {
+            throw InstallerException.invalidInput(flag + " " + file + " is a directory, not a bundle file",
+                    "pass the bundle file itself (e.g. " + file.resolve("infometis-bundle.tar") + ")");
+        }
+        if (!Files.exists(file)) {
+            throw InstallerException.invalidInput(flag + " " + file + " not found", "check the path");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw InstallerException.invalidInput(flag + " " + file + " is not a regular file (a device, fifo or socket)",
+                    "pass the bundle file");
+        }
     }
 
     private static Optional<Path> besideBinary(Path dir) {

@@ -50,7 +50,20 @@ public final class BundleReader implements Closeable {
             throw new BundleDefect("(file)", "zstd-compressed; this installer reads a plain tar or tar.gz — run 'zstd -d' on it first");
         }
         compressed = magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
-        InputStream body = compressed ? new GZIPInputStream(raw, 1 << 16) : raw;
+        InputStream body;
+        try {
+            body = new BufferedInputStream(compressed ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16);
+            body.mark(TAR_BLOCK);
+            byte[] first = body.readNBytes(TAR_BLOCK);
+            body.reset();
+            if (!isTarHeader(first)) {
+                raw.close();
+                throw new BundleDefect("(file)", "not a bundle (not a tar archive" + (compressed ? " inside the gzip" : "") + ")");
+            }
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            raw.close();
+            throw new BundleDefect("(file)", "not a bundle (corrupt gzip: " + e.getMessage() + ")");
+        }
         this.decoded = new CountingStream(body);
         this.tar = new TarArchiveInputStream(decoded);
     }
@@ -105,10 +118,11 @@ public final class BundleReader implements Closeable {
             if (e.getSize() < 0) {
                 throw new BundleDefect(name, "negative size");
             }
-            total += e.getSize();
-            if (total > limits.maxTotalBytes()) {
+            // Compared before adding: a size of 2^63-1 must not wrap the total round to a small number.
+            if (e.getSize() > limits.maxTotalBytes() - total) {
                 throw new BundleDefect(name, "bundle larger than the limit of " + limits.maxTotalBytes() + " bytes");
             }
+            total += e.getSize();
             return new Entry(name, e.getSize(), e.getMode(), new EntryStream(name, e.getSize()));
         }
     }
@@ -202,6 +216,33 @@ public final class BundleReader implements Closeable {
                             + ":1 (a decompression bomb?); bundles hold already-compressed layers");
                 }
             }
+        }
+    }
+
+    private static final int TAR_BLOCK = 512;
+
+    /**
+     * The first block is a tar header (its checksum matches) or the all-zero end marker of an empty archive. A text
+     * file is neither, and is "not a tar archive" rather than "an empty archive".
+     */
+    private static boolean isTarHeader(byte[] h) {
+        if (h.length < TAR_BLOCK) {
+            return false;
+        }
+        long sum = 0;
+        boolean zeros = true;
+        for (int i = 0; i < TAR_BLOCK; i++) {
+            zeros &= h[i] == 0;
+            sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
+        }
+        if (zeros) {
+            return true;
+        }
+        String field = new String(h, 148, 8, java.nio.charset.StandardCharsets.US_ASCII).replace('\0', ' ').trim();
+        try {
+            return !field.isEmpty() && Long.parseLong(field, 8) == sum;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

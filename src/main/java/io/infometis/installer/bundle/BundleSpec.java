@@ -5,11 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.infometis.installer.InstallerException;
+import io.infometis.installer.ParseErrors;
+import io.infometis.installer.SmallFiles;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -48,7 +51,10 @@ public record BundleSpec(
 
     public static BundleSpec read(Path file) {
         try {
-            BundleSpec spec = YAML.readValue(Files.readAllBytes(file), BundleSpec.class);
+            BundleSpec spec = YAML.readValue(SmallFiles.read(file, SmallFiles.SPEC_BYTES, "bundle spec"), BundleSpec.class);
+            if (spec == null) {
+                throw InstallerException.invalidInput("bundle spec " + file + " is empty", "see docs/bundle-format.md for the keys");
+            }
             if (spec.name() == null || spec.version() == null || spec.k0s() == null) {
                 throw InstallerException.invalidInput("bundle spec " + file + " lacks name, version or k0s",
                         "see docs/bundle-format.md for the keys");
@@ -58,6 +64,9 @@ public record BundleSpec(
                         ManifestFolders.components(manifestsDir(file, spec)), spec.volumes());
             }
             return spec;
+        } catch (JsonProcessingException e) {
+            throw InstallerException.invalidInput("bundle spec " + file + ": " + ParseErrors.describe(e),
+                    "fix the YAML; docs/bundle-format.md lists the keys");
         } catch (IOException e) {
             throw InstallerException.invalidInput("bundle spec " + file + ": " + firstLine(e.getMessage()),
                     "fix the YAML; docs/bundle-format.md lists the keys");

@@ -1,6 +1,8 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
+import io.infometis.installer.InstallerException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -43,6 +45,17 @@ public class BundleBuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RegistryMirrors mirrorMap = RegistryMirrors.parse(mirrors);
+        if (jobs < 1 || jobs > 64) {
+            throw InstallerException.invalidInput("--jobs " + jobs + " is out of range", "use 1-64");
+        }
+        for (String p : platforms == null ? List.<String>of() : platforms) {
+            if (!p.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
+                throw InstallerException.invalidInput("--platform " + p + " is not OS/ARCH", "use e.g. linux/amd64 or linux/arm64");
+            }
+        }
+        if (Files.isDirectory(out)) {
+            throw InstallerException.invalidInput("--out " + out + " is a directory", "name the bundle file, e.g. " + out.resolve("infometis-bundle.tar"));
+        }
         new BundleBuilder().build(new BundleBuilder.Options(specFile, out, signingKey, platforms == null ? List.of() : platforms,
                 insecure == null ? Set.of() : Set.copyOf(insecure), cacheDir == null ? BlobCache.defaultDir() : cacheDir, jobs,
                 mirrorMap),

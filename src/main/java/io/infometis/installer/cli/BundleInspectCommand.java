@@ -3,7 +3,6 @@ package io.infometis.installer.cli;
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import io.infometis.installer.Json;
 import io.infometis.installer.bundle.BundleInspection;
 import io.infometis.installer.bundle.BundleLimits;
+import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,9 +39,7 @@ public class BundleInspectCommand implements Callable<Integer> {
         if (!output.equals("text") && !output.equals("json")) {
             throw InstallerException.invalidInput("--output " + output + " is not text or json", "use --output json");
         }
-        if (!Files.isRegularFile(file)) {
-            throw InstallerException.invalidInput("bundle " + file + " not found", "check the path");
-        }
+        BundleLocator.requireBundleFile(file, "bundle");
         BundleInspection b = BundleInspection.of(file, BundleLimits.DEFAULT);
         PrintWriter out = spec.commandLine().getOut();
         if (output.equals("json")) {

@@ -26,8 +26,18 @@ public class BundleKeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (prefix.isBlank() || prefix.endsWith("/") || Files.isDirectory(Path.of(prefix))) {
+            throw InstallerException.invalidInput("--out " + prefix + " is a directory, not a file name prefix",
+                    "add a name, e.g. --out " + Path.of(prefix).resolve("infometis-bundle"));
+        }
         Path key = Path.of(prefix + ".key");
         Path pub = Path.of(prefix + ".pub");
+        Path dir = key.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            // Refused rather than created: a typo in --out should not leave a private key in a surprising place.
+            throw InstallerException.invalidInput("--out " + prefix + ": directory " + dir + " does not exist",
+                    "create it first (mkdir -p " + dir + ") or choose another --out");
+        }
         if (Files.exists(key) || Files.exists(pub)) {
             throw InstallerException.invalidInput(key + " or " + pub + " already exists", "choose another --out PREFIX");
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.infometis.installer.bundle.BundleLimits;
+import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.BundleVerifier;
 import picocli.CommandLine.Command;
@@ -31,9 +32,7 @@ public class BundleVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw InstallerException.invalidInput("bundle " + file + " not found", "check the path");
-        }
+        BundleLocator.requireBundleFile(file, "bundle");
         long started = System.nanoTime();
         BundleVerifier.Verified v = new BundleVerifier(BundleLimits.DEFAULT,
                 publicKey == null ? null : BundleSignature.readPublicKey(publicKey)).verify(file);

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 
 import io.infometis.installer.install.InstallLock;
@@ -44,45 +43,39 @@ final class EarlyInstallChecks {
             System.setProperty("quarkus.http.host-enabled", "false");
             return -1;
         }
+        InetAddress bind;
+        try {
+            bind = install.checkFlags();
+        } catch (InstallerException e) {
+            return refuse(e);
+        }
         try (InstallLock ignored = InstallLock.acquire(LockFiles.lockFile(install.root, install.dryRun))) {
             // Only probing; InstallCommand takes the lock for the run.
         } catch (InstallerException e) {
-            System.err.println("ERROR: " + e.oneLine());
-            return e.exitCode();
+            return refuse(e);
         }
         int port = install.apiPort;
-        if (port < 0 || port > 65535) {
-            System.err.println("ERROR: --api-port " + port + " is not a port number — use 1-65535, or 0 for any free port");
+        // Port 0 binds too: the address is tried here, so Quarkus never fails on it with a stack trace.
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(bind, port));
+        } catch (IOException e) {
+            boolean inUse = e.getMessage() != null && e.getMessage().contains("in use");
+            System.err.println("ERROR: " + (inUse
+                    ? "progress API port " + port + " on " + install.apiBind + " is in use — choose another with --api-port, or stop what holds it (ss -ltnp)"
+                    : "progress API cannot bind " + install.apiBind + ":" + port + " (" + e.getMessage() + ") — choose another --api-bind or --api-port"));
             return ExitCodes.INVALID_INPUT;
         }
-        if (port != 0) {
-            InetAddress bind;
-            try {
-                bind = InetAddress.getByName(install.apiBind);
-            } catch (UnknownHostException e) {
-                System.err.println("ERROR: --api-bind " + install.apiBind + " is not an address here — use e.g. 0.0.0.0 or 127.0.0.1");
-                return ExitCodes.INVALID_INPUT;
-            }
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(bind, port));
-            } catch (IOException e) {
-                System.err.println("ERROR: progress API port " + port + " on " + install.apiBind + " is in use ("
-                        + e.getMessage() + ") — choose another with --api-port, or stop what holds it");
-                return ExitCodes.INVALID_INPUT;
-            }
-        }
         if (install.apiTokenFile != null) {
-            try {
-                InstallCommand.readToken(install.apiTokenFile);
-            } catch (InstallerException e) {
-                System.err.println("ERROR: " + e.oneLine());
-                return e.exitCode();
-            }
             System.setProperty(ApiAccess.TOKEN_FILE_PROPERTY, install.apiTokenFile.toAbsolutePath().toString());
         }
         System.setProperty("quarkus.http.port", Integer.toString(port));
         System.setProperty("quarkus.http.host", install.apiBind);
         return -1;
+    }
+
+    private static int refuse(InstallerException e) {
+        System.err.println("ERROR: " + ErrorHandler.oneLine(e.oneLine()));
+        return e.exitCode();
     }
 }

@@ -19,7 +19,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         InstallerException failure = toInstallerException(ex);
         PrintWriter err = cmd.getErr();
-        err.println("ERROR: " + failure.oneLine());
+        err.println("ERROR: " + oneLine(failure.oneLine()));
         if (isVerbose(parseResult)) {
             ex.printStackTrace(err);
         }
@@ -31,9 +31,19 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("ERROR: " + ex.getMessage() + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        // picocli appends a failed conversion's exception ("(java.net.URISyntaxException: ...)"): keep its words only.
+        String message = oneLine(ex.getMessage()).replaceAll("\\((?:[a-z]\\w*\\.)+\\w*(?:Exception|Error): ", "(");
+        err.println("ERROR: " + message + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return ExitCodes.INVALID_INPUT;
+    }
+
+    /** Whatever a message holds (picocli lists, a file's bytes), the operator gets one line. */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "failed";
+        }
+        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
     }
 
     static InstallerException toInstallerException(Throwable ex) {
@@ -46,6 +56,11 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
         }
         if (cause instanceof AccessDeniedException ade) {
             return new InstallerException("permission denied: " + ade.getFile(), "run as root or use --root DIR",
+                    ExitCodes.FAILED, ex);
+        }
+        if (io.infometis.installer.NoSpace.is(cause)) {
+            String file = cause instanceof java.nio.file.FileSystemException fse && fse.getFile() != null ? " " + fse.getFile() : "";
+            return new InstallerException("no space left on the device" + file, "free space (df -h) and rerun",
                     ExitCodes.FAILED, ex);
         }
         String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

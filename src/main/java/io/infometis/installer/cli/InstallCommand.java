@@ -1,8 +1,12 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.InstallerException;
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -16,7 +20,11 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import io.infometis.installer.SmallFiles;
+import io.infometis.installer.bundle.BuiltInSpec;
 import io.infometis.installer.bundle.BundleLocator;
+import io.infometis.installer.bundle.SpecPlan;
+import io.infometis.installer.phase.preflight.PortsCheck;
 import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.InstallBundle;
 import io.infometis.installer.host.HostPaths;
@@ -49,7 +57,7 @@ public class InstallCommand implements Callable<Integer> {
     Path bundle;
     @Option(names = "--public-key", paramLabel = "FILE", description = "Ed25519 public key (X.509 PEM): the bundle must be signed by it (exit 2 before anything changes otherwise).")
     Path publicKey;
-    @Option(names = "--spec", paramLabel = "FILE", description = "Bundle spec a dry run plans from when there is no bundle (default: ${DEFAULT-VALUE}).", defaultValue = "bundle/bundle.yaml")
+    @Option(names = "--spec", paramLabel = "FILE", description = "Bundle spec a dry run plans from when there is no bundle (default: bundle/bundle.yaml when it exists here, else the one built into the installer).")
     Path bundleSpec;
     @Option(names = "--root", paramLabel = "DIR", description = "Install under DIR instead of / (a sandbox).", defaultValue = "/")
     Path root;
@@ -73,7 +81,7 @@ public class InstallCommand implements Callable<Integer> {
     Path apiTokenFile;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
     Duration linger;
-    @Option(names = "--phase-timeout", paramLabel = "DURATION", description = "Override every phase's own timeout.", converter = DurationConverter.class)
+    @Option(names = "--phase-timeout", paramLabel = "DURATION", description = "Override every phase's own timeout (more than 0).", converter = DurationConverter.Positive.class)
     Duration phaseTimeout;
 
     @Inject
@@ -89,6 +97,7 @@ public class InstallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         InstallOptions options = options();
+        checkFlags();
         PublicKey key = publicKey == null ? null : BundleSignature.readPublicKey(publicKey);
         if (apiTokenFile != null) {
             apiAccess.requireToken(readToken(apiTokenFile));
@@ -101,6 +110,9 @@ public class InstallCommand implements Callable<Integer> {
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
+                if (installBundle instanceof SpecPlan) {
+                    out.println("no bundle file: planning from the bundle spec " + describeSpec(options.spec()));
+                }
                 outcome = installer.run(plan.phases(options), installBundle);
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
@@ -116,7 +128,7 @@ public class InstallCommand implements Callable<Integer> {
             report(out, outcome);
             if (outcome.state() != State.INTERRUPTED) {
                 // Interrupted means the process is being stopped: lingering would only delay the exit.
-                linger(out);
+                linger(out, outcome.exitCode());
             }
             return outcome.exitCode();
         }
@@ -127,21 +139,102 @@ public class InstallCommand implements Callable<Integer> {
             throw InstallerException.invalidInput("--root " + root + " is not a directory", "create it or fix the path");
         }
         Set<String> ignored = ignorePreflight == null ? Set.of() : new HashSet<>(ignorePreflight);
-        return new InstallOptions(root, stateDir, bundle, bundleSpec, dryRun, until, ignored, k0sBinary, volumesDir,
+        return new InstallOptions(root, stateDir, bundle, specFile(), dryRun, until, ignored, k0sBinary, volumesDir,
                 phaseTimeout);
     }
 
-    static String readToken(Path file) {
-        try {
-            String token = Files.readString(file).trim();
-            if (token.isEmpty()) {
-                throw InstallerException.invalidInput("--api-token-file " + file + " is empty", "write the token into it");
-            }
-            return token;
-        } catch (IOException e) {
-            throw InstallerException.invalidInput("--api-token-file " + file + " is unreadable (" + e.getMessage() + ")",
-                    "check the path and its permissions");
+    /**
+     * Every flag value that can be judged without the host's state, each refused with one line and exit 2 before
+     * the lock is taken or a port bound ({@link EarlyInstallChecks} runs this before Quarkus starts).
+     */
+    InetAddress checkFlags() {
+        if (apiPort < 0 || apiPort > 65535) {
+            throw InstallerException.invalidInput("--api-port " + apiPort + " is not a port number",
+                    "use 1-65535, or 0 for any free port");
         }
+        if (PortsCheck.isNeeded(apiPort)) {
+            throw InstallerException.invalidInput("--api-port " + apiPort + " is a port the install itself needs (k0s or the stack's ingress)",
+                    "choose another, e.g. the default 9090");
+        }
+        InetAddress bind = bindAddress(apiBind);
+        if (bundle != null) {
+            BundleLocator.requireBundleFile(bundle, "--bundle");
+        }
+        if (bundleSpec != null && !Files.exists(bundleSpec)) {
+            throw InstallerException.invalidInput("--spec " + bundleSpec + " not found", "check the path");
+        }
+        if (k0sBinary != null && !Files.isRegularFile(k0sBinary)) {
+            throw InstallerException.invalidInput("--k0s-binary " + k0sBinary + (Files.exists(k0sBinary) ? " is not a regular file" : " not found"),
+                    "pass the k0s executable");
+        }
+        if (stateDir != null && Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            throw InstallerException.invalidInput("--state-dir " + stateDir + " is not a directory", "fix the path");
+        }
+        checkVolumesDir(volumesDir);
+        if (publicKey != null) {
+            BundleSignature.readPublicKey(publicKey);
+        }
+        if (apiTokenFile != null) {
+            readToken(apiTokenFile);
+        }
+        return bind;
+    }
+
+    /** {@code --volumes-dir} is resolved under --root: it must be absolute and must not climb out with "..". */
+    static void checkVolumesDir(String dir) {
+        if (dir == null || dir.isBlank() || !dir.startsWith("/") || java.util.Arrays.asList(dir.split("/")).contains("..")
+                || dir.chars().anyMatch(Character::isISOControl)) {
+            throw InstallerException.invalidInput("--volumes-dir '" + dir + "' is not an absolute path without '..'",
+                    "use e.g. " + HostPaths.VOLUMES_DIR);
+        }
+    }
+
+    /** An IP literal or a name that resolves to an address of this host (or the wildcard): Quarkus binds it later. */
+    static InetAddress bindAddress(String value) {
+        String hint = "use 0.0.0.0 (every interface), 127.0.0.1, or one of this host's addresses (ip -brief addr)";
+        if (value == null || value.isBlank() || value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw InstallerException.invalidInput("--api-bind '" + value + "' is not an address", hint);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(value);
+        } catch (UnknownHostException | SecurityException e) {
+            throw InstallerException.invalidInput("--api-bind " + value + " is neither an IP address nor a name this host resolves", hint);
+        }
+        boolean local = address.isAnyLocalAddress() || address.isLoopbackAddress();
+        try {
+            local |= NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            // Unknown: treated as not local.
+        }
+        if (!local) {
+            throw InstallerException.invalidInput("--api-bind " + value + " (" + address.getHostAddress() + ") is not an address of this host", hint);
+        }
+        return address;
+    }
+
+    /** {@code --spec}, else {@code bundle/bundle.yaml} in the working directory, else the one built into the installer. */
+    private Path specFile() {
+        if (bundleSpec != null) {
+            return bundleSpec;
+        }
+        if (Files.isRegularFile(BundleLocator.DEFAULT_SPEC)) {
+            return BundleLocator.DEFAULT_SPEC;
+        }
+        Path builtIn = BuiltInSpec.path();
+        return builtIn != null ? builtIn : BundleLocator.DEFAULT_SPEC;
+    }
+
+    private static String describeSpec(Path spec) {
+        return "file".equals(spec.toUri().getScheme()) ? spec.toString() : spec + " (built into the installer)";
+    }
+
+    static String readToken(Path file) {
+        String token = new String(SmallFiles.read(file, SmallFiles.KEY_BYTES, "--api-token-file"), StandardCharsets.UTF_8).trim();
+        if (token.isEmpty()) {
+            throw InstallerException.invalidInput("--api-token-file " + file + " is empty", "write the token into it");
+        }
+        return token;
     }
 
     private boolean serving() {
@@ -171,12 +264,30 @@ public class InstallCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void linger(PrintWriter out) throws InterruptedException {
+    private void linger(PrintWriter out, int exitCode) throws InterruptedException {
         if (!serving() || linger.isZero()) {
             return;
         }
         out.println("progress API keeps serving the final state for " + linger.toSeconds() + " s (Ctrl-C to stop)");
         out.flush();
-        Thread.sleep(linger.toMillis());
+        // Ctrl-C or SIGTERM now only ends the serving: the install's outcome is decided and journaled, so the process
+        // exits with the install's own code (0 after a success), not the signal's 130.
+        Thread keepOutcome = new Thread(() -> {
+            out.println("progress API stopped");
+            out.flush();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(exitCode);
+        }, "linger-signal");
+        Runtime.getRuntime().addShutdownHook(keepOutcome);
+        try {
+            Thread.sleep(linger.toMillis());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(keepOutcome);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or has run; it decides the exit code.
+            }
+        }
     }
 }

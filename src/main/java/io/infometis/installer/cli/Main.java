@@ -66,9 +66,11 @@ public class Main implements QuarkusApplication {
 
     public static CommandLine commandLine(CommandLine.IFactory factory) {
         ErrorHandler handler = new ErrorHandler();
-        return new CommandLine(InfometisCommand.class, factory)
+        CommandLine cmd = new CommandLine(InfometisCommand.class, factory)
                 .setExecutionExceptionHandler(handler)
                 .setParameterExceptionHandler(handler)
                 .setCaseInsensitiveEnumValuesAllowed(true);
+        VersionProvider.install(cmd, new VersionProvider());
+        return cmd;
     }
 }

@@ -2,6 +2,7 @@ package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
+import io.infometis.installer.SmallFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -41,13 +42,25 @@ public class StatusCommand implements Callable<Integer> {
         if (!output.equals("text") && !output.equals("json")) {
             throw InstallerException.invalidInput("--output " + output + " is not a format", "use text or json");
         }
-        if (url.getScheme() == null || !url.getScheme().startsWith("http")) {
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null) {
             throw InstallerException.invalidInput("--url " + url + " is not an http(s) URL", "use e.g. http://HOST:9090");
         }
         PrintWriter out = spec.commandLine().getOut();
-        ProgressClient client = new ProgressClient(url, tokenFile == null ? null : java.nio.file.Files.readString(tokenFile).trim());
+        ProgressClient client = new ProgressClient(url, tokenFile == null ? null : token(tokenFile));
         StatusPrinter printer = new StatusPrinter(out, output.equals("json"), System.console() != null);
         State state = watch ? printer.watch(client, timeout) : printer.once(client, timeout);
+        return exitCode(state);
+    }
+
+    private static String token(Path file) {
+        String token = new String(SmallFiles.read(file, SmallFiles.KEY_BYTES, "--token-file"), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (token.isEmpty()) {
+            throw InstallerException.invalidInput("--token-file " + file + " is empty", "write the token into it");
+        }
+        return token;
+    }
+
+    private static int exitCode(State state) {
         return switch (state) {
             case SUCCEEDED -> ExitCodes.DONE;
             case FAILED, INTERRUPTED -> ExitCodes.FAILED;

@@ -45,6 +45,10 @@ public class UninstallCommand implements Callable<Integer> {
         if (!Files.isDirectory(root)) {
             throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
         }
+        if (stateDir != null && Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            throw InstallerException.invalidInput("--state-dir " + stateDir + " is not a directory", "fix the path");
+        }
+        InstallCommand.checkVolumesDir(volumesDir);
         PrintWriter out = spec.commandLine().getOut();
         UninstallOptions options = new UninstallOptions(root, stateDir, volumesDir, purgeData, dryRun, 5, Duration.ofSeconds(1));
         K0sCli k0s = new K0sCli(HostPaths.of(root).k0sBinary(), Duration.ofMinutes(5));

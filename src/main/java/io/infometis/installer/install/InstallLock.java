@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -29,8 +30,25 @@ public final class InstallLock implements AutoCloseable {
     public static InstallLock acquire(Path lockFile) {
         try {
             Files.createDirectories(lockFile.getParent());
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            // O_NOFOLLOW: a symlink planted at the lock's name is refused (ELOOP), never written through; and the file
+            // opened must be a plain file, so a planted fifo or device is refused too.
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                // The JDK reports O_NOFOLLOW's ELOOP as a plain IOException.
+                if (Files.isSymbolicLink(lockFile)) {
+                    throw new InstallerException("the install lock " + lockFile + " is a symbolic link",
+                            "remove it (it may have been planted) and rerun", ExitCodes.FAILED, e);
+                }
+                throw e;
+            }
+            if (!Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                ch.close();
+                throw new InstallerException("the install lock " + lockFile + " is not a regular file",
+                        "remove it and rerun", ExitCodes.FAILED);
+            }
             FileLock l;
             try {
                 l = ch.tryLock();

@@ -19,6 +19,9 @@ import io.infometis.installer.progress.Severity;
  * Plain Java with no CDI, so engine tests drive it with phases of their own.
  */
 public final class Installer {
+    /** How long the signal hook waits for the runner to write the journal; longer than {@link PhaseRunner#CANCEL_GRACE}. */
+    static final java.time.Duration SIGNAL_HOOK_WAIT = java.time.Duration.ofSeconds(10);
+
     private final InstallOptions options;
     private final Progress progress;
     private final HostPaths paths;
@@ -63,7 +66,7 @@ public final class Installer {
             progress.event(Severity.WARN, null, "signal received: stopping after the current step");
             runner.cancel();
             try {
-                if (finished.await(10, TimeUnit.SECONDS)) {
+                if (finished.await(SIGNAL_HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     // The journal is consistent: exit with the documented code for an interrupted install, the
                     // same for SIGINT and SIGTERM (the JVM's own status would be 130 or 143).
                     System.out.flush();

@@ -168,6 +168,9 @@ public final class Journal {
         try {
             AtomicFiles.write(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), HostGate.perms("0600"));
         } catch (IOException e) {
+            if (io.infometis.installer.NoSpace.is(e)) {
+                throw io.infometis.installer.NoSpace.at("writing journal", file, e);
+            }
             throw new InstallerException("writing journal " + file + ": " + e.getMessage(),
                     "check free space and permissions in the state dir", ExitCodes.FAILED, e);
         }

@@ -51,15 +51,22 @@ public final class PhaseRunner {
      * After a signal the phase gets this long to reach a unit boundary and stop by itself, so the journal records
      * what really finished; the signal hook waits longer than this for the runner.
      */
-    static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+    public static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
     private final List<Phase> phases;
+    private final Duration cancelGrace;
     private volatile Thread worker;
     private volatile PhaseContext running;
     private volatile boolean cancelled;
 
     public PhaseRunner(List<Phase> phases) {
+        this(phases, CANCEL_GRACE);
+    }
+
+    /** With another grace than {@link #CANCEL_GRACE}: tests pass zero or a day to see each side of it. */
+    public PhaseRunner(List<Phase> phases, Duration cancelGrace) {
         this.phases = List.copyOf(phases);
+        this.cancelGrace = cancelGrace;
     }
 
     public List<Phase> phases() {
@@ -234,7 +241,7 @@ public final class PhaseRunner {
     }
 
     /**
-     * Waits for the phase under its timeout. Once cancelled, the phase gets {@link #CANCEL_GRACE} to stop by
+     * Waits for the phase under its timeout. Once cancelled, the phase gets the cancel grace to stop by
      * itself; past that it is abandoned (its thread is a daemon) and recorded Interrupted.
      */
     private State await(Future<State> f, Duration timeout)
@@ -244,7 +251,7 @@ public final class PhaseRunner {
         while (true) {
             long now = System.nanoTime();
             if (cancelled && cancelDeadline == Long.MAX_VALUE) {
-                cancelDeadline = now + CANCEL_GRACE.toNanos();
+                cancelDeadline = now + Math.min(cancelGrace.toNanos(), Long.MAX_VALUE / 4);
             }
             long until = Math.min(deadline, cancelDeadline);
             if (now >= until) {

@@ -31,8 +31,16 @@ class SignalAndCrashTest {
     @TempDir
     Path root;
 
+    /**
+     * The child starts with SIGINT and SIGTERM at their default disposition, whatever this JVM inherited. A build
+     * started in the background (a non-interactive shell's {@code mvn … &}) runs with SIGINT ignored; a child inherits
+     * that, and a JVM that starts with SIGINT ignored never installs its handler, so {@code kill -INT} did nothing and
+     * the SIGINT case failed. {@code trap - INT} in a shell cannot undo it (POSIX: a signal ignored on entry to a
+     * non-interactive shell cannot be reset); coreutils' {@code env --default-signal} (8.31+) can.
+     */
     private static Process child(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), SlowInstall.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -54,6 +62,7 @@ class SignalAndCrashTest {
         Process p = child("install", root.toString());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         awaitReady(p, out);
+        assertTrue(catches(p.pid(), signal), "the child's JVM has its SIG" + signal + " handler installed (/proc/PID/status SigCgt)");
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child exits after the signal");
         assertEquals(130, p.exitValue(), "the documented code for an interrupted install, whatever the signal");
@@ -82,6 +91,14 @@ class SignalAndCrashTest {
         assertEquals(State.SUCCEEDED, outcome.state());
         assertEquals(200 - units.size() + 1, host.log().size());
         assertTrue(host.log().stream().noneMatch(w -> w.equals("first/f1")));
+    }
+
+    /** True when the process has a handler for the signal: its bit in SigCgt of /proc/PID/status. */
+    static boolean catches(long pid, String signal) throws IOException {
+        int number = signal.equals("INT") ? 2 : signal.equals("TERM") ? 15 : -1;
+        String caught = java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("SigCgt:")).findFirst().orElseThrow().substring("SigCgt:".length()).trim();
+        return new java.math.BigInteger(caught, 16).testBit(number - 1);
     }
 
     @Test

@@ -14,6 +14,19 @@ public final class PortsCheck implements PreflightCheck {
     /** kube-apiserver, konnectivity, k0s join API, kubelet, etcd peer; Traefik (host network): web, Flink UI, ping/metrics. */
     static final int[] PORTS = { 6443, 8132, 9443, 10250, 2380, 80, 8083, 9000 };
 
+    /**
+     * True when the install itself needs {@code port}: the progress API, which runs through the whole install, must
+     * not hold one (with {@code --api-port 80} Traefik could never bind its web port), so the flag is refused.
+     */
+    public static boolean isNeeded(int port) {
+        for (int p : PORTS) {
+            if (p == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String name() {
         return "ports";

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -21,11 +22,27 @@ public final class ProgressClient {
     private final URI base;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    /** Waits between attempts; tests pass one that records the pauses and moves their clock instead. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    static final Duration RETRY_PAUSE = Duration.ofMillis(500);
 
     public ProgressClient(URI base, String token) {
+        this(base, token, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    ProgressClient(URI base, String token, Clock clock, Sleeper sleeper) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
         this.token = token;
+        this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     public ProgressSnapshot progress(Instant deadline) {
@@ -62,7 +79,7 @@ public final class ProgressClient {
                 Thread.currentThread().interrupt();
                 throw new InstallerException("interrupted", "", ExitCodes.API_UNREACHABLE);
             }
-            if (Instant.now().isAfter(deadline)) {
+            if (clock.instant().isAfter(deadline)) {
                 String why = last instanceof ConnectException ? "connection refused"
                         : last instanceof HttpTimeoutException ? "no answer"
                         : last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage();
@@ -71,7 +88,7 @@ public final class ProgressClient {
                         ExitCodes.API_UNREACHABLE);
             }
             try {
-                Thread.sleep(500);
+                sleeper.sleep(RETRY_PAUSE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InstallerException("interrupted", "", ExitCodes.API_UNREACHABLE);
