@@ -37,10 +37,15 @@ class PrometheusRulesTest {
     void promtoolAcceptsTheConfigurationAndTheRules() throws Exception {
         ConfigMap cm = configMap("prometheus", "prometheus-config");
         String config = cm.getData().get("prometheus.yml");
-        assertTrue(config.contains("kubernetes_sd_configs:\n          - role: node"), "the SD block the swap below replaces");
+        String sd = "kubernetes_sd_configs:(\\n\\s+)- role: node";
+        assertEquals(2, config.split(sd, -1).length - 1, "the two SD blocks the swap below replaces");
+        // The ServiceAccount's token and CA, which the kubelet mounts in the pod, exist here as files too.
+        Path sa = Files.createDirectories(dir.resolve("sa"));
+        Files.writeString(sa.resolve("token"), "token");
+        Files.writeString(sa.resolve("ca.crt"), "");
         String checkable = config.replace("/etc/prometheus/rules.yml", dir.resolve("rules.yml").toString())
-                .replace("kubernetes_sd_configs:\n          - role: node",
-                        "static_configs:\n          - targets: ['kubernetes.default.svc:443']");
+                .replace("/var/run/secrets/kubernetes.io/serviceaccount/", sa + "/")
+                .replaceAll(sd, "static_configs:$1- targets: ['kubernetes.default.svc:443']");
         Files.writeString(dir.resolve("rules.yml"), cm.getData().get("rules.yml"));
         Files.writeString(dir.resolve("prometheus.yml"), checkable);
         Result r = run("promtool", "check", "config", dir.resolve("prometheus.yml").toString());
