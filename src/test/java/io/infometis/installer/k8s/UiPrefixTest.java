@@ -147,7 +147,16 @@ class UiPrefixTest {
                 if (link.contains("-/reload") || link.contains("-/quit")) {
                     continue; // POST-only lifecycle endpoints
                 }
-                int code = http.send(HttpRequest.newBuilder(target).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(target).build(), HttpResponse.BodyHandlers.discarding());
+                int code = r.statusCode();
+                if (code / 100 == 3) { // a redirect must stay under the prefix and lead somewhere
+                    URI next = target.resolve(r.headers().firstValue("Location").orElse(""));
+                    if (!next.getPath().startsWith(prefix + "/")) {
+                        broken.add(link + " redirects to " + next.getPath() + ", which leaves " + prefix + "/");
+                        continue;
+                    }
+                    code = http.send(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                }
                 if (code != 200) {
                     broken.add(link + " answered " + code + " through " + prefix);
                 }
