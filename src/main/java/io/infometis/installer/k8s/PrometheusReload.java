@@ -86,13 +86,13 @@ public final class PrometheusReload {
         return out;
     }
 
-    static Set<String> jobs(String prometheusYml) {
+    public static Set<String> jobs(String prometheusYml) {
         Set<String> out = new TreeSet<>();
         yaml(prometheusYml).path("scrape_configs").forEach(j -> out.add(j.path("job_name").asText()));
         return out;
     }
 
-    static Set<String> alerts(String rulesYml) {
+    public static Set<String> alerts(String rulesYml) {
         Set<String> out = new TreeSet<>();
         yaml(rulesYml).path("groups").forEach(g -> g.path("rules").forEach(r -> {
             if (r.has("alert")) {
