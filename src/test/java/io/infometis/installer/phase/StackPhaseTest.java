@@ -308,19 +308,23 @@ class StackPhaseTest {
         Progress second = new Progress();
         List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
         second.addListener((event, snap) -> messages.add(event.message()));
-        // A short reload wait: the confirmation itself is PrometheusReloadTest's; here, that the phase asks for it.
+        // A short reload wait: the answers below confirm the reload on the first try.
         PhaseRunner.Outcome outcome = run(new StackPhase(recording::newClient, c -> Duration.ofSeconds(20),
                 Duration.ofMillis(25), Duration.ofMinutes(5),
                 c -> new io.infometis.installer.k8s.PrometheusReload(c, Duration.ofMillis(200), Duration.ofMillis(50))),
                 second);
         assertEquals(State.SUCCEEDED, outcome.state(), String.valueOf(outcome.failure()));
-        List<String> writes = requests().stream().filter(l -> l.startsWith("update ") || l.startsWith("create ")).toList();
+        List<String> log = requests();
+        assertTrue(log.contains("POST " + proxy + "-/reload"), "the reload went through the API server's proxy: " + log);
+        List<String> writes = log.stream().filter(l -> l.startsWith("update ") || l.startsWith("create ")).toList();
         assertEquals(List.of("update ConfigMap/flink-config", "update Deployment/flink-jobmanager",
                 "update Deployment/flink-taskmanager", "update ConfigMap/prometheus-config"), writes);
         assertNotEquals(before, client.apps().deployments().inNamespace("infometis").withName("flink-taskmanager").get()
                 .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"), "a new template: rolled");
         assertTrue(messages.stream().anyMatch(m -> m.contains(
                 "ConfigMap prometheus-config changed: asking prometheus to reload it")), "the reload was asked for: " + messages);
+        assertTrue(messages.stream().noneMatch(m -> m.contains("did not pick up")),
+                "and Prometheus reported the new jobs and rules: " + messages);
     }
 
     @Test
