@@ -60,7 +60,9 @@ public final class ImmutableFields {
         } else if (desired instanceof IngressClass d && live instanceof IngressClass l) {
             differs(out, "spec.controller", l.getSpec().getController(), d.getSpec().getController());
         } else if (desired instanceof PersistentVolume d && live instanceof PersistentVolume l) {
-            differs(out, "spec.hostPath", l.getSpec().getHostPath(), d.getSpec().getHostPath());
+            // The server defaults hostPath.type to "": the path is what identifies the volume.
+            differs(out, "spec.hostPath", l.getSpec().getHostPath() == null ? null : l.getSpec().getHostPath().getPath(),
+                    d.getSpec().getHostPath() == null ? null : d.getSpec().getHostPath().getPath());
             differs(out, "spec.local", l.getSpec().getLocal(), d.getSpec().getLocal());
             differs(out, "spec.nodeAffinity", l.getSpec().getNodeAffinity(), d.getSpec().getNodeAffinity());
         } else if (desired instanceof PersistentVolumeClaim d && live instanceof PersistentVolumeClaim l) {
