@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.infometis.installer.bundle.BundleSpec;
 import io.infometis.installer.host.HostGate;
@@ -36,14 +35,18 @@ import io.infometis.installer.progress.ProgressSnapshot;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.testing.DirectoryBundle;
 import io.infometis.installer.testing.FakeControllers;
+import io.infometis.installer.testing.StrictApiServer;
 import io.infometis.installer.testing.RecordingClients;
 
-/** The stack phase against the fabric8 mock API server in CRUD mode, with stand-in controllers. */
-@EnableKubernetesMockClient(crud = true)
+/**
+ * The stack phase against {@link StrictApiServer} (the fabric8 CRUD mock with the apiserver's 409 on a stale write
+ * and 422 on an immutable field), with stand-in controllers that write status concurrently.
+ */
 class StackPhaseTest {
     static final List<String> ORDER = List.of("base", "traefik", "kafka", "schema-registry", "flink", "ksqldb",
             "elasticsearch", "prometheus", "alertmanager", "grafana", "nifi");
 
+    StrictApiServer strict;
     KubernetesMockServer server;
     KubernetesClient client;
 
@@ -55,6 +58,9 @@ class StackPhaseTest {
 
     @BeforeEach
     void setUp() {
+        strict = new StrictApiServer();
+        server = strict.server();
+        client = strict.client();
         bundle = DirectoryBundle.ofRepository();
         recording = new RecordingClients(client);
     }
@@ -64,6 +70,8 @@ class StackPhaseTest {
         if (controllers != null) {
             controllers.close();
         }
+        client.close();
+        strict.close();
     }
 
     @Test

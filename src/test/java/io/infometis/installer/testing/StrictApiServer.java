@@ -50,8 +50,10 @@ public final class StrictApiServer implements AutoCloseable {
     private final AtomicInteger nextIp = new AtomicInteger(10);
 
     public StrictApiServer() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Strict(new HashMap<>()),
-                false);
+        // One map for both: the server records expectations in it, the dispatcher answers from it.
+        Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> expectations =
+                new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, new Strict(expectations), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
     }
 
