@@ -4,12 +4,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.infometis.installer.bundle.BundleManifest;
@@ -18,7 +22,9 @@ import io.infometis.installer.bundle.ManifestFolders;
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
 import io.infometis.installer.install.Journal;
+import io.infometis.installer.k8s.ConfigChecksums;
 import io.infometis.installer.k8s.PersistentVolumes;
+import io.infometis.installer.k8s.PrometheusReload;
 import io.infometis.installer.k8s.Readiness;
 import io.infometis.installer.k8s.StackAccess;
 import io.infometis.installer.k8s.StackApplier;
@@ -44,6 +50,7 @@ public final class StackPhase implements Phase {
     private final Function<String, Duration> componentTimeout;
     private final Duration pollInterval;
     private final Duration pullGrace;
+    private final Function<KubernetesClient, PrometheusReload> reloader;
 
     /**
      * Production: 10 min per component (15 for Elasticsearch and NiFi), polled every 2 s; a pod that cannot pull
@@ -57,10 +64,18 @@ public final class StackPhase implements Phase {
 
     public StackPhase(Supplier<KubernetesClient> clients, Function<String, Duration> componentTimeout,
             Duration pollInterval, Duration pullGrace) {
+        // Up to 3 min: the kubelet's ConfigMap refresh plus Prometheus' own reload; retried every 5 s.
+        this(clients, componentTimeout, pollInterval, pullGrace,
+                c -> new PrometheusReload(c, Duration.ofMinutes(3), Duration.ofSeconds(5)));
+    }
+
+    StackPhase(Supplier<KubernetesClient> clients, Function<String, Duration> componentTimeout, Duration pollInterval,
+            Duration pullGrace, Function<KubernetesClient, PrometheusReload> reloader) {
         this.clients = clients;
         this.componentTimeout = componentTimeout;
         this.pollInterval = pollInterval;
         this.pullGrace = pullGrace;
+        this.reloader = reloader;
     }
 
     @Override
@@ -102,12 +117,17 @@ public final class StackPhase implements Phase {
         Path dir = bundle.directory();
         List<BundleManifest.Component> components = components(bundle.manifest(), dir);
         ctx.progress().registerUnits(ctx.phase(), components.stream().map(BundleManifest.Component::name).toList());
+        List<StackManifests.Loaded> loaded = new ArrayList<>();
+        components.forEach(c -> loaded.add(StackManifests.load(dir, c)));
+        // Every ConfigMap and Secret of the stack, so a workload's checksum/config covers whatever it reads.
+        Map<String, String> configs = ConfigChecksums.of(loaded.stream().flatMap(l -> l.objects().stream()).toList());
         try (KubernetesClient client = clients.get()) {
-            StackApplier applier = new StackApplier(client);
+            StackApplier applier = new StackApplier(client, ctx::warn, Duration.ofMinutes(2), Duration.ofSeconds(1));
             applyVolumes(ctx, client);
             Readiness readiness = new Readiness(client, pollInterval, pullGrace, ctx::checkCancelled);
-            for (BundleManifest.Component component : components) {
-                deploy(ctx, applier, readiness, StackManifests.load(dir, component));
+            for (StackManifests.Loaded l : loaded) {
+                deploy(ctx, client, applier, readiness, new StackManifests.Loaded(l.component(),
+                        ConfigChecksums.stamp(l.objects(), configs), l.digest()));
             }
             List<AccessEntry> summary = StackAccess.summary(client);
             ctx.progress().setSummary(summary);
@@ -132,19 +152,21 @@ public final class StackPhase implements Phase {
         }
     }
 
-    private void deploy(PhaseContext ctx, StackApplier applier, Readiness readiness, StackManifests.Loaded c)
-            throws InterruptedException {
+    private void deploy(PhaseContext ctx, KubernetesClient client, StackApplier applier, Readiness readiness,
+            StackManifests.Loaded c) throws InterruptedException {
         ctx.unitStarted(c.name());
         try {
             int written = 0;
+            Set<String> updatedConfigs = new HashSet<>();
             for (HasMetadata o : c.objects()) {
                 StackApplier.Result r = apply(applier, o, c.name());
-                if (r == StackApplier.Result.KEPT) {
-                    ctx.warn(o.getKind() + " " + o.getMetadata().getName() + " of " + c.name()
-                            + " exists with another spec; kept as is (a bound claim's spec cannot change)");
+                written += r == StackApplier.Result.CREATED || r == StackApplier.Result.UPDATED
+                        || r == StackApplier.Result.RECREATED ? 1 : 0;
+                if (o instanceof ConfigMap && r == StackApplier.Result.UPDATED) {
+                    updatedConfigs.add(o.getMetadata().getName());
                 }
-                written += r == StackApplier.Result.CREATED || r == StackApplier.Result.UPDATED ? 1 : 0;
             }
+            liveReloads(ctx, client, c, updatedConfigs);
             if (written == 0 && wasReady(ctx.journal(), ctx.phase(), c)) {
                 ctx.unitSkipped(c.name(), "ready and unchanged, manifests " + c.digest());
                 return;
@@ -159,6 +181,31 @@ public final class StackPhase implements Phase {
         } catch (RuntimeException | InterruptedException e) {
             ctx.unitFailed(c.name(), e.getMessage());
             throw e;
+        }
+    }
+
+    /**
+     * A workload that reloads a changed ConfigMap itself (it names it in {@link ConfigChecksums#LIVE_RELOAD}) is
+     * asked to, instead of being restarted. Prometheus is the one that does; its reload is checked, and a reload
+     * that does not take is a warning, not a failure: Prometheus keeps running with its previous configuration.
+     */
+    private void liveReloads(PhaseContext ctx, KubernetesClient client, StackManifests.Loaded c, Set<String> updated)
+            throws InterruptedException {
+        for (HasMetadata o : Readiness.workloads(c.objects())) {
+            for (String name : ConfigChecksums.liveReloaded(o)) {
+                if (!updated.contains(name) || !(o instanceof Deployment d)) {
+                    continue;
+                }
+                ConfigMap cm = (ConfigMap) c.objects().stream().filter(x -> x instanceof ConfigMap
+                        && x.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+                ctx.step("ConfigMap " + name + " changed: asking " + o.getMetadata().getName() + " to reload it");
+                boolean took = reloader.apply(client).reload(cm, d.getSpec().getSelector().getMatchLabels(),
+                        StackManifests.digestOf(cm));
+                if (!took) {
+                    ctx.warn(o.getMetadata().getName() + " did not pick up the new " + name + " yet; it keeps the "
+                            + "previous one until 'curl -X POST http://<host>/prometheus/-/reload' or a restart");
+                }
+            }
         }
     }
 

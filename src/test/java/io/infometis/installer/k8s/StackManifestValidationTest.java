@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +41,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -57,7 +60,10 @@ class StackManifestValidationTest {
     static List<HasMetadata> all = new ArrayList<>();
 
     @BeforeAll
-    static void load() {
+    static synchronized void load() {
+        if (!all.isEmpty()) {
+            return;
+        }
         spec = BundleSpec.read(BUNDLE.resolve("bundle.yaml"));
         components = ManifestFolders.components(BUNDLE.resolve("manifests"));
         for (BundleManifest.Component c : components) {
@@ -292,7 +298,7 @@ class StackManifestValidationTest {
         String flink = ((ConfigMap) objects.get("flink ConfigMap/flink-config")).getData().toString();
         assertTrue(flink.contains("execution.checkpointing.interval: 60s"));
         assertTrue(flink.contains("taskmanager.memory.managed.fraction: 0.3"));
-        assertTrue(flink.contains("parallelism.default: ${cores}") && flink.contains("cores=$(nproc)"));
+        assertFalse(flink.contains("nproc"), "slots follow the CPU limit, not the node's cores");
         assertTrue(envOf("elasticsearch").contains("discovery.type=single-node"));
         assertTrue(String.join(" ", containers(templates().get("prometheus")).get(1).getArgs())
                 .contains("--storage.tsdb.retention.time=15d"));
@@ -391,8 +397,232 @@ class StackManifestValidationTest {
                 }
             }
         }
-        assertEquals(7, parsed, "Traefik's middlewares, prometheus.yml, rules.yml, alertmanager.yml, Grafana's datasources "
-                + "and dashboard provider, the dashboard");
+        assertEquals(11, parsed, "Traefik's middlewares, prometheus.yml, rules.yml, alertmanager.yml, Grafana's datasources "
+                + "and dashboard provider, five dashboards");
+    }
+
+    // --- item 4: small corrections ---
+
+    @Test
+    void everyStatefulSetNamesAHeadlessServiceThatSelectsItsPods() {
+        List<StatefulSet> sets = all.stream().filter(o -> o instanceof StatefulSet).map(o -> (StatefulSet) o).toList();
+        assertEquals(3, sets.size());
+        for (StatefulSet s : sets) {
+            Service svc = (Service) all.stream().filter(o -> o instanceof Service
+                    && o.getMetadata().getName().equals(s.getSpec().getServiceName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(s.getMetadata().getName() + " serviceName names no Service"));
+            assertEquals("None", svc.getSpec().getClusterIP(), svc.getMetadata().getName() + " is headless");
+            assertTrue(s.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+                    .containsAll(svc.getSpec().getSelector().entrySet()), svc.getMetadata().getName() + " selects the pods");
+        }
+    }
+
+    @Test
+    void nifiHasAStartupProbeCoveringTenMinutesOfFirstBoot() {
+        Container nifi = templates().get("nifi").getSpec().getContainers().get(0);
+        Probe startup = nifi.getStartupProbe();
+        assertNotNull(startup, "NiFi startupProbe");
+        int window = startup.getInitialDelaySeconds() + startup.getFailureThreshold() * startup.getPeriodSeconds();
+        assertTrue(window >= 600, "startup window " + window + " s ≥ 10 min (NAR unpacking on a slow node)");
+        int livenessBefore = nifi.getLivenessProbe().getInitialDelaySeconds()
+                + nifi.getLivenessProbe().getFailureThreshold() * nifi.getLivenessProbe().getPeriodSeconds();
+        assertTrue(window > livenessBefore, "the startup probe, not liveness alone, covers the first boot");
+        assertEquals("http", startup.getTcpSocket().getPort().getStrVal());
+    }
+
+    @Test
+    void flinkTaskSlotsFollowTheTaskManagersCpuLimit() {
+        Container tm = templates().get("flink-taskmanager").getSpec().getContainers().get(0);
+        EnvVar slots = tm.getEnv().stream().filter(e -> e.getName().equals("TASK_SLOTS")).findFirst().orElseThrow();
+        var ref = slots.getValueFrom().getResourceFieldRef();
+        assertEquals("limits.cpu", ref.getResource());
+        assertEquals(tm.getName(), ref.getContainerName());
+        assertEquals(new Quantity("1"), ref.getDivisor());
+        ConfigMap config = (ConfigMap) objects.get("flink ConfigMap/flink-config");
+        assertTrue(config.getData().get("start.sh").contains("taskmanager.numberOfTaskSlots: ${TASK_SLOTS}"));
+        int cores = (int) Math.ceil(limit("flink-taskmanager", "cpu"));
+        assertTrue(config.getData().get("flink-properties").contains("parallelism.default: " + cores + "\n"),
+                "default parallelism = the TaskManager's slots (" + cores + ")");
+        Container jm = templates().get("flink-jobmanager").getSpec().getContainers().get(0);
+        assertTrue(jm.getEnv().stream().noneMatch(e -> e.getName().equals("TASK_SLOTS")), "the JobManager has no slots");
+    }
+
+    // --- item 1: behind the path prefixes ---
+
+    /** The strip prefixes of Traefik's file-provider middlewares, by middleware name. */
+    static Map<String, List<String>> stripMiddlewares() throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        var tree = yaml.readTree(((ConfigMap) objects.get("traefik ConfigMap/traefik-dynamic")).getData().get("middlewares.yaml"));
+        Map<String, List<String>> out = new HashMap<>();
+        tree.path("http").path("middlewares").fields().forEachRemaining(e -> {
+            List<String> prefixes = new ArrayList<>();
+            e.getValue().path("stripPrefix").path("prefixes").forEach(p -> prefixes.add(p.asText()));
+            out.put(e.getKey(), prefixes);
+        });
+        return out;
+    }
+
+    static String arg(String workload, String flag) {
+        return templates().get(workload).getSpec().getContainers().get(0).getArgs().stream()
+                .filter(a -> a.startsWith(flag + "=")).map(a -> a.substring(flag.length() + 1)).findFirst().orElse(null);
+    }
+
+    @Test
+    void everyUiBehindAPrefixHasTheStripMiddlewareAndKnowsItsPath() throws Exception {
+        Map<String, List<String>> strips = stripMiddlewares();
+        Map<String, String> pathOf = new HashMap<>();
+        for (HasMetadata o : all) {
+            if (!(o instanceof Ingress ing) || !"web".equals(ing.getMetadata().getAnnotations()
+                    .get("traefik.ingress.kubernetes.io/router.entrypoints"))) {
+                continue;
+            }
+            String middlewares = ing.getMetadata().getAnnotations().getOrDefault("traefik.ingress.kubernetes.io/router.middlewares", "");
+            for (var rule : ing.getSpec().getRules()) {
+                for (var p : rule.getHttp().getPaths()) {
+                    pathOf.put(ing.getMetadata().getName(), p.getPath());
+                    List<String> applied = new ArrayList<>();
+                    for (String m : middlewares.split(",")) {
+                        if (!m.isBlank()) {
+                            String name = m.strip().replace("@file", "");
+                            assertTrue(strips.containsKey(name), ing.getMetadata().getName() + " names middleware " + name);
+                            applied.addAll(strips.get(name));
+                        }
+                    }
+                    if (ing.getMetadata().getName().equals("nifi")) {
+                        assertEquals(List.of(), applied, "NiFi serves its own context paths: nothing stripped");
+                        assertTrue(p.getPath().startsWith("/nifi"));
+                    } else {
+                        assertEquals(List.of(p.getPath()), applied, ing.getMetadata().getName() + " strips exactly its path");
+                    }
+                }
+            }
+        }
+        assertEquals("/prometheus", pathOf.get("prometheus"));
+        assertEquals("http://$(HOST_IP)/prometheus/", arg("prometheus", "--web.external-url"));
+        assertEquals("/", arg("prometheus", "--web.route-prefix"));
+        assertEquals("/alertmanager", pathOf.get("alertmanager"));
+        assertEquals("http://$(HOST_IP)/alertmanager/", arg("alertmanager", "--web.external-url"));
+        assertEquals("/", arg("alertmanager", "--web.route-prefix"));
+        for (String w : List.of("prometheus", "alertmanager")) {
+            EnvVar host = templates().get(w).getSpec().getContainers().get(0).getEnv().stream()
+                    .filter(e -> e.getName().equals("HOST_IP")).findFirst().orElseThrow();
+            assertEquals("status.hostIP", host.getValueFrom().getFieldRef().getFieldPath(), w + " HOST_IP is the node's address");
+        }
+        String grafana = envOf("grafana");
+        assertEquals("/grafana", pathOf.get("grafana"));
+        assertTrue(grafana.contains("GF_SERVER_ROOT_URL=%(protocol)s://%(domain)s/grafana/\n"), grafana);
+        assertTrue(grafana.contains("GF_SERVER_SERVE_FROM_SUB_PATH=false\n"), "stripped by Traefik, so served from the root");
+        assertEquals("/ksqldb", pathOf.get("ksqldb"));
+        assertEquals("/schema-registry", pathOf.get("schema-registry"));
+        assertEquals("/elasticsearch", pathOf.get("elasticsearch"));
+    }
+
+    @Test
+    void theUisWithRelativeLinksGetATrailingSlashAndTraefiksDashboardIsRouted() throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        var http = yaml.readTree(((ConfigMap) objects.get("traefik ConfigMap/traefik-dynamic")).getData()
+                .get("middlewares.yaml")).path("http");
+        Pattern slash = Pattern.compile(http.path("middlewares").path("slash").path("redirectRegex").path("regex").asText());
+        for (String ui : List.of("grafana", "prometheus", "alertmanager", "dashboard")) {
+            assertTrue(slash.matcher("http://10.0.0.5/" + ui).matches(), ui + " gets its trailing slash");
+            assertFalse(slash.matcher("http://10.0.0.5/" + ui + "/").matches(), ui + "/ is left alone");
+        }
+        for (String ui : List.of("grafana", "prometheus", "alertmanager")) {
+            assertTrue(((Ingress) objects.get(ui + " Ingress/" + ui)).getMetadata().getAnnotations()
+                    .get("traefik.ingress.kubernetes.io/router.middlewares").startsWith("slash@file,"), ui);
+        }
+        assertEquals("api@internal", http.path("routers").path("dashboard").path("service").asText());
+        assertTrue(String.join(" ", templates().get("traefik").getSpec().getContainers().get(0).getArgs())
+                .contains("--api.dashboard=true"));
+    }
+
+    @Test
+    void everyAddressInTheAccessSummaryIsRouted() throws Exception {
+        Set<String> routed = new TreeSet<>(List.of("/dashboard"));
+        all.stream().filter(o -> o instanceof Ingress).map(o -> (Ingress) o).forEach(i -> i.getSpec().getRules()
+                .forEach(r -> r.getHttp().getPaths().forEach(p -> routed.add(p.getPath()))));
+        for (var e : StackAccess.summary("10.0.0.5")) {
+            if (!e.url().startsWith("http://")) {
+                continue;
+            }
+            URI u = URI.create(e.url());
+            if (u.getPort() == 8083) {
+                assertEquals("/", u.getPath(), "Flink's own entry point serves it at the root");
+                continue;
+            }
+            String first = "/" + u.getPath().split("/")[1];
+            assertTrue(routed.contains(first), e.name() + " " + e.url() + " is routed: " + routed);
+        }
+    }
+
+    // --- item 5: monitoring ---
+
+    @Test
+    void everyComponentIsScrapedDirectlyOrThroughAnExporter() throws Exception {
+        String config = ((ConfigMap) objects.get("prometheus ConfigMap/prometheus-config")).getData().get("prometheus.yml");
+        for (String target : List.of("kafka-exporter-service:9308", "elasticsearch-exporter-service:9114",
+                "node-exporter-service:9100", "kube-state-metrics-service:8080", "flink-jobmanager-service:9249",
+                "traefik-service:9000", "nifi-service:8080", "grafana-service:3000", "alertmanager-service:9093")) {
+            assertTrue(config.contains("'" + target + "'"), target + " is scraped");
+        }
+        assertTrue(config.contains("/api/v1/nodes/${1}/proxy/metrics/cadvisor"), "cAdvisor through the API server");
+        assertEquals("prometheus", templates().get("prometheus").getSpec().getServiceAccountName());
+        var role = (io.fabric8.kubernetes.api.model.rbac.ClusterRole) objects.get("prometheus ClusterRole/infometis-prometheus");
+        assertTrue(role.getRules().get(0).getResources().contains("nodes/proxy"));
+        assertEquals(List.of("get", "list", "watch"), role.getRules().get(0).getVerbs(), "read-only");
+    }
+
+    @Test
+    void nodeExporterReadsTheHostReadOnlyWithNoHostNamespaces() {
+        PodTemplateSpec t = templates().get("node-exporter");
+        assertTrue(t.getSpec().getHostNetwork() == null || !t.getSpec().getHostNetwork(), "no host network");
+        assertTrue(t.getSpec().getHostPID() == null || !t.getSpec().getHostPID(), "no host PID namespace");
+        Container c = t.getSpec().getContainers().get(0);
+        assertTrue(c.getSecurityContext().getPrivileged() == null || !c.getSecurityContext().getPrivileged());
+        assertEquals(65534L, t.getSpec().getSecurityContext().getRunAsUser());
+        Set<String> hostPaths = new TreeSet<>();
+        for (Volume v : volumesOf(t)) {
+            assertNotNull(v.getHostPath(), v.getName());
+            hostPaths.add(v.getHostPath().getPath());
+            assertTrue(c.getVolumeMounts().stream().filter(m -> m.getName().equals(v.getName()))
+                    .allMatch(m -> Boolean.TRUE.equals(m.getReadOnly())), v.getName() + " is mounted read-only");
+        }
+        assertEquals(Set.of("/", "/proc", "/sys"), hostPaths);
+    }
+
+    @Test
+    void dashboardsCoverThePlatform() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ConfigMap dashboards = (ConfigMap) objects.get("grafana ConfigMap/grafana-dashboards");
+        StringBuilder exprs = new StringBuilder();
+        for (var e : dashboards.getData().entrySet()) {
+            var d = json.readTree(e.getValue());
+            assertEquals(e.getKey(), d.path("uid").asText() + ".json", "file named by uid");
+            d.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.append(t.path("expr").asText()).append('\n')));
+        }
+        for (String metric : List.of("kafka_brokers", "kafka_consumergroup_lag", "kafka_topic_partition_current_offset",
+                "flink_jobmanager_job_numberOfCompletedCheckpoints", "flink_jobmanager_numRunningJobs",
+                "elasticsearch_cluster_health_status", "node_cpu_seconds_total", "node_memory_MemAvailable_bytes",
+                "node_filesystem_avail_bytes", "kubelet_volume_stats_available_bytes")) {
+            assertTrue(exprs.toString().contains(metric), "a panel shows " + metric);
+        }
+    }
+
+    @Test
+    void requestsStayWithinWhatPreflightRecommendsAndTheDocsSayThem() throws Exception {
+        double cpu = 0;
+        double memory = 0;
+        for (PodTemplateSpec t : templates().values()) {
+            for (Container c : t.getSpec().getContainers()) {
+                cpu += c.getResources().getRequests().get("cpu").getNumericalAmount().doubleValue();
+                memory += c.getResources().getRequests().get("memory").getNumericalAmount().doubleValue();
+            }
+        }
+        assertTrue(cpu <= 8 && memory <= 32.0 * (1L << 30), "requests " + cpu + " CPUs, " + memory / (1L << 30)
+                + " GiB within preflight's recommended 8 CPUs and 32 GiB");
+        String docs = Files.readString(Path.of("docs/stack.md"));
+        String figure = String.format(java.util.Locale.ROOT, "%.2f CPUs and %.1f GiB", cpu, memory / (1L << 30));
+        assertTrue(docs.contains(figure), "docs/stack.md states the requests: " + figure);
     }
 
     // --- helpers ---
@@ -405,6 +635,8 @@ class StackManifestValidationTest {
                 out.put(d.getMetadata().getName(), d.getSpec().getTemplate());
             } else if (o instanceof StatefulSet s) {
                 out.put(s.getMetadata().getName(), s.getSpec().getTemplate());
+            } else if (o instanceof DaemonSet ds) {
+                out.put(ds.getMetadata().getName(), ds.getSpec().getTemplate());
             }
         }
         return out;

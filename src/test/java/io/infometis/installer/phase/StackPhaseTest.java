@@ -1,6 +1,7 @@
 package io.infometis.installer.phase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.infometis.installer.bundle.BundleSpec;
 import io.infometis.installer.host.HostGate;
@@ -35,14 +35,18 @@ import io.infometis.installer.progress.ProgressSnapshot;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.testing.DirectoryBundle;
 import io.infometis.installer.testing.FakeControllers;
+import io.infometis.installer.testing.StrictApiServer;
 import io.infometis.installer.testing.RecordingClients;
 
-/** The stack phase against the fabric8 mock API server in CRUD mode, with stand-in controllers. */
-@EnableKubernetesMockClient(crud = true)
+/**
+ * The stack phase against {@link StrictApiServer} (the fabric8 CRUD mock with the apiserver's 409 on a stale write
+ * and 422 on an immutable field), with stand-in controllers that write status concurrently.
+ */
 class StackPhaseTest {
     static final List<String> ORDER = List.of("base", "traefik", "kafka", "schema-registry", "flink", "ksqldb",
             "elasticsearch", "prometheus", "alertmanager", "grafana", "nifi");
 
+    StrictApiServer strict;
     KubernetesMockServer server;
     KubernetesClient client;
 
@@ -54,6 +58,9 @@ class StackPhaseTest {
 
     @BeforeEach
     void setUp() {
+        strict = new StrictApiServer();
+        server = strict.server();
+        client = strict.client();
         bundle = DirectoryBundle.ofRepository();
         recording = new RecordingClients(client);
     }
@@ -63,6 +70,8 @@ class StackPhaseTest {
         if (controllers != null) {
             controllers.close();
         }
+        client.close();
+        strict.close();
     }
 
     @Test
@@ -96,7 +105,8 @@ class StackPhaseTest {
         }
         assertEquals(ORDER.size() - 1, lastComponent);
         assertEquals(List.of("traefik", "kafka", "schema-registry", "flink-jobmanager", "flink-taskmanager",
-                "ksqldb-server", "elasticsearch", "prometheus", "alertmanager", "grafana", "nifi"), controllers.readied());
+                "ksqldb-server", "elasticsearch", "elasticsearch-exporter", "kafka-exporter", "kube-state-metrics",
+                "prometheus", "alertmanager", "grafana", "nifi"), controllers.readied());
     }
 
     @Test
@@ -267,6 +277,65 @@ class StackPhaseTest {
     }
 
     @Test
+    void aChangedConfigRollsTheWorkloadsReadingItWhilePrometheusReloadsInstead() throws Exception {
+        Path copy = copyOfBundle();
+        bundle = new DirectoryBundle(copy, BundleSpec.read(Path.of("bundle/bundle.yaml")));
+        controllers = new FakeControllers(recording.newClient());
+        assertEquals(State.SUCCEEDED, run(phase(c -> Duration.ofSeconds(20)), new Progress()).state());
+        String before = client.apps().deployments().inNamespace("infometis").withName("flink-taskmanager").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        assertNotNull(before, "the TaskManager's template carries the digest of flink-config");
+        var promAnnotations = client.apps().deployments().inNamespace("infometis").withName("prometheus").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations();
+        assertTrue(promAnnotations == null || !promAnnotations.containsKey("checksum/config"),
+                "Prometheus' reloaded config is not in a checksum: " + promAnnotations);
+        Path flink = copy.resolve("manifests/30-flink/config.yaml");
+        Files.writeString(flink, Files.readString(flink).replace("    parallelism.default: 2\n",
+                "    parallelism.default: 2\n    web.cancel.enable: false\n"));
+        Path prometheus = copy.resolve("manifests/50-prometheus/config.yaml");
+        String config = Files.readString(prometheus).replace("      - job_name: grafana\n",
+                "      - job_name: extra\n        static_configs:\n          - targets: ['grafana-service:3000']\n"
+                        + "      - job_name: grafana\n");
+        Files.writeString(prometheus, config);
+        String loaded = ((io.fabric8.kubernetes.api.model.ConfigMap) io.infometis.installer.k8s.StackManifests
+                .parse(config, "test").get(0)).getData().get("prometheus.yml");
+        String proxy = "/api/v1/namespaces/infometis/services/prometheus-service:http/proxy/";
+        server.expect().post().withPath(proxy + "-/reload").andReturn(200, "").always();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var status = json.createObjectNode();
+        status.put("status", "success").putObject("data").put("yaml", loaded);
+        server.expect().get().withPath(proxy + "api/v1/status/config").andReturn(200, status.toString()).always();
+        var rules = json.createObjectNode();
+        var list = rules.putObject("data").putArray("groups").addObject().putArray("rules");
+        io.infometis.installer.k8s.PrometheusReload.alerts(((io.fabric8.kubernetes.api.model.ConfigMap)
+                io.infometis.installer.k8s.StackManifests.parse(config, "test").get(0)).getData().get("rules.yml"))
+                .forEach(a -> list.addObject().put("name", a));
+        server.expect().get().withPath(proxy + "api/v1/rules?type=alert").andReturn(200, rules.toString()).always();
+        requests();
+
+        Progress second = new Progress();
+        List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        second.addListener((event, snap) -> messages.add(event.message()));
+        // A short reload wait: the answers below confirm the reload on the first try.
+        PhaseRunner.Outcome outcome = run(new StackPhase(recording::newClient, c -> Duration.ofSeconds(20),
+                Duration.ofMillis(25), Duration.ofMinutes(5),
+                c -> new io.infometis.installer.k8s.PrometheusReload(c, Duration.ofMillis(200), Duration.ofMillis(50))),
+                second);
+        assertEquals(State.SUCCEEDED, outcome.state(), String.valueOf(outcome.failure()));
+        List<String> log = requests();
+        assertTrue(log.contains("POST " + proxy + "-/reload"), "the reload went through the API server's proxy: " + log);
+        List<String> writes = log.stream().filter(l -> l.startsWith("update ") || l.startsWith("create ")).toList();
+        assertEquals(List.of("update ConfigMap/flink-config", "update Deployment/flink-jobmanager",
+                "update Deployment/flink-taskmanager", "update ConfigMap/prometheus-config"), writes);
+        assertNotEquals(before, client.apps().deployments().inNamespace("infometis").withName("flink-taskmanager").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"), "a new template: rolled");
+        assertTrue(messages.stream().anyMatch(m -> m.contains(
+                "ConfigMap prometheus-config changed: asking prometheus to reload it")), "the reload was asked for: " + messages);
+        assertTrue(messages.stream().noneMatch(m -> m.contains("did not pick up")),
+                "and Prometheus reported the new jobs and rules: " + messages);
+    }
+
+    @Test
     void summaryGivesTheUiAddressesThroughTraefikAndKafkasBootstrap() throws Exception {
         controllers = new FakeControllers(recording.newClient());
         client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node1")
@@ -279,7 +348,9 @@ class StackPhaseTest {
         assertEquals("http://10.0.0.5/grafana/", summary.get("Grafana"));
         assertEquals("http://10.0.0.5:8083/", summary.get("Flink UI"));
         assertEquals("http://10.0.0.5/nifi/", summary.get("NiFi"));
-        assertEquals("http://10.0.0.5/ksqldb", summary.get("ksqlDB"));
+        assertEquals("http://10.0.0.5/ksqldb/info", summary.get("ksqlDB REST API"));
+        assertEquals("http://10.0.0.5/alertmanager/", summary.get("Alertmanager"));
+        assertEquals("http://10.0.0.5/dashboard/", summary.get("Traefik dashboard"));
         assertEquals("kafka-service.infometis.svc.cluster.local:9092", summary.get("Kafka bootstrap (in the cluster)"));
     }
 
@@ -308,7 +379,7 @@ class StackPhaseTest {
         assertEquals("apply base (Namespace/infometis, StorageClass/infometis-local)", plan.get(8));
         assertTrue(plan.get(0).startsWith("PersistentVolume infometis-kafka-data " + tmp.resolve("tmp/infometis/volumes/kafka/data")), plan.get(0));
         assertTrue(plan.get(8 + 2).startsWith("apply kafka (PersistentVolumeClaim/kafka-data, Service/kafka-service, "
-                + "StatefulSet/kafka), then wait up to 10 min"), plan.get(10));
+                + "Service/kafka-headless, StatefulSet/kafka), then wait up to 10 min"), plan.get(10));
         assertEquals(List.of(StackPhase.VOLUMES_UNIT, "base", "traefik"), phase.units(ctx).subList(0, 3));
     }
 

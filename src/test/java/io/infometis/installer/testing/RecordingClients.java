@@ -51,6 +51,10 @@ public final class RecordingClients {
         } else if (method.equals("POST") || method.equals("PUT")) {
             try {
                 JsonNode body = Json.MAPPER.readTree(r.bodyString());
+                if (body == null || !body.has("kind") || !body.has("metadata")) {
+                    log.add(method + " " + path); // not an object write: a service-proxy call such as /-/reload
+                    return;
+                }
                 log.add((method.equals("POST") ? "create " : "update ") + body.get("kind").asText() + "/"
                         + body.get("metadata").get("name").asText());
             } catch (Exception e) {
