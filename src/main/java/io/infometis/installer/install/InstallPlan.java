@@ -13,24 +13,33 @@ import io.infometis.installer.k8s.KubeClients;
 import io.infometis.installer.phase.ImagesPhase;
 import io.infometis.installer.phase.K0sPhase;
 import io.infometis.installer.phase.K0sReadiness;
+import io.infometis.installer.phase.NodeReadyPhase;
 import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.StackPhase;
 import io.infometis.installer.phase.VolumesPhase;
 import io.infometis.installer.phase.preflight.HostFacts;
 import io.infometis.installer.phase.preflight.PreflightPhase;
 
-/** The install, in order. Read it in five seconds; every phase is one class in {@code phase/}. */
+/**
+ * The install, in order. Read it in five seconds; every phase is one class in {@code phase/}. Nothing waits on a pod
+ * before the images are in containerd: an air-gapped node needs k0s's own images (pause, the CNI) to become Ready,
+ * so k0s is started and its containerd answers, then the images go in, then the node phase waits for a Ready node.
+ */
 @ApplicationScoped
 public class InstallPlan {
 
     public List<Phase> phases(InstallOptions options) {
         HostPaths paths = new HostPaths(options.root(), options.stateDir());
         K0sCli k0s = new K0sCli(paths.k0sBinary(), Duration.ofMinutes(2));
+        K0sContainerd containerd = new K0sContainerd(k0s, Duration.ofMinutes(30));
+        K0sReadiness waits = new K0sReadiness(KubeClients.fromKubeconfig(paths.adminKubeconfig()),
+                K0sReadiness.Timeouts.standard());
         return List.of(
                 new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()),
-                new K0sPhase(k0s, ServiceManager.k0s(k0s), new K0sReadiness(
-                        KubeClients.fromKubeconfig(paths.adminKubeconfig()), K0sReadiness.Timeouts.standard())),
-                new ImagesPhase(new K0sContainerd(k0s, Duration.ofMinutes(30))),
+                new K0sPhase(k0s, ServiceManager.k0s(k0s), waits, containerd),
+                new ImagesPhase(containerd),
+                new NodeReadyPhase(k0s, waits, KubeClients.fromKubeconfig(paths.adminKubeconfig()), Duration.ofMinutes(1),
+                        Duration.ofSeconds(2), Duration.ofMinutes(10)),
                 new VolumesPhase(),
                 new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())));
     }

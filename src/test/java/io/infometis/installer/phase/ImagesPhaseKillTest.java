@@ -73,7 +73,7 @@ class ImagesPhaseKillTest {
         int doneBeforeKill = imagesDone(journal);
         BundleManifest manifest = Json.MAPPER.readValue(tmp.resolve("bundle/bundle.json").toFile(), BundleManifest.class);
 
-        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), work.resolve("root"), CONTAINERD.socket(), null, 0);
+        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), work.resolve("root"), CONTAINERD.socket(), null, 0).started();
         K0sContainerd containerd = new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(5));
         awaitOrphanedCtr(CONTAINERD.socket().toString());
         Map<String, Containerd.StoredImage> before = containerd.images();
