@@ -41,9 +41,13 @@ public final class BundleBuilder {
      * @param platforms          e.g. {@code linux/amd64}; an index keeps only these platforms' manifests
      * @param insecureRegistries {@code HOST:PORT}s allowed over plain HTTP
      * @param jobs               blobs fetched at once
+     * @param mirrors            registries fetched from a mirror ({@code --mirror}), under their canonical refs
      */
     public record Options(Path spec, Path out, Path signingKey, List<String> platforms, Set<String> insecureRegistries,
-            Path cacheDir, int jobs) {
+            Path cacheDir, int jobs, RegistryMirrors mirrors) {
+        public Options {
+            mirrors = mirrors == null ? RegistryMirrors.NONE : mirrors;
+        }
     }
 
     public BundleManifest build(Options o, PrintWriter out, boolean terminal) throws IOException {
@@ -55,12 +59,17 @@ public final class BundleBuilder {
                     + "' is not a sha256 hex digest", "fill it from the k0s release's sha256sums file");
         }
         PrivateKey key = o.signingKey() == null ? null : BundleSignature.readPrivateKey(o.signingKey());
-        List<ImageRef> refs = spec.images().stream().map(ImageRef::parse).toList();
         Set<String> platforms = new LinkedHashSet<>(o.platforms().isEmpty() ? List.of("linux/amd64") : o.platforms());
-        BlobCache cache = new BlobCache(o.cacheDir() != null ? o.cacheDir() : BlobCache.defaultDir());
+        Path cacheDir = o.cacheDir() != null ? o.cacheDir() : BlobCache.defaultDir();
+        BlobCache cache = new BlobCache(cacheDir);
         Path k0sFile = k0sBinary(k0s, o.spec().toAbsolutePath().getParent(), cache);
+        // The cache dir, not /tmp, holds the runnable copy: /tmp is often mounted noexec.
+        K0sImages.Listed k0sImages = K0sImages.resolve(k0sFile, k0s, cacheDir);
+        out.printf("k0s %s: %d images, %s%n", k0s.version(), k0sImages.refs().size(), k0sImages.source());
+        Map<String, String> groups = groups(k0sImages.refs(), spec.images());
+        List<ImageRef> refs = groups.keySet().stream().map(ImageRef::parse).toList();
 
-        RegistryClient registry = new RegistryClient(o.insecureRegistries());
+        RegistryClient registry = new RegistryClient(o.insecureRegistries(), o.mirrors());
         BuildProgress progress = new BuildProgress(out, terminal);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.jobs()), r -> {
             Thread t = new Thread(r, "bundle-fetch");
@@ -81,7 +90,8 @@ public final class BundleBuilder {
             List<ImageCopier.Copied> copied = planned.stream().map(ImageCopier.Planned::image).toList();
             String platform = String.join(",", platforms);
             List<BundleManifest.Image> images = copied.stream()
-                    .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size())).toList();
+                    .map(c -> new BundleManifest.Image(c.ref().toString(), c.digest(), c.mediaType(), platform, c.size(),
+                            groups.get(c.ref().toString()))).toList();
             BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(),
                     Instant.now().truncatedTo(ChronoUnit.SECONDS), platform,
                     new BundleManifest.K0s(k0s.version(), BundleEntries.K0S, k0s.sha256()), images, spec.components(),
@@ -112,6 +122,25 @@ public final class BundleBuilder {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Every image of the bundle, in order, with its group: k0s's own first (the node needs them before anything
+     * else runs), then the stack's. An image in both lists is a spec error: it would have two groups.
+     */
+    static Map<String, String> groups(List<String> k0sImages, List<String> stackImages) {
+        Map<String, String> groups = new LinkedHashMap<>();
+        k0sImages.forEach(ref -> groups.put(ImageRef.parse(ref).toString(), BundleManifest.Image.K0S));
+        for (String ref : stackImages) {
+            String canonical = ImageRef.parse(ref).toString();
+            String before = groups.putIfAbsent(canonical, BundleManifest.Image.STACK);
+            if (before != null) {
+                throw InstallerException.invalidInput("bundle spec: image " + ref + " is listed twice"
+                        + (before.equals(BundleManifest.Image.K0S) ? " (k0s runs it too)" : ""),
+                        "list each image once; k0s's own images come from k0s.images");
+            }
+        }
+        return groups;
     }
 
     /** The bundle's files in order: the OCI layout (blobs to be fetched are pending), k0s, the manifests. */

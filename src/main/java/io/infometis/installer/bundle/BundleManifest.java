@@ -39,12 +39,15 @@ public record BundleManifest(
     }
 
     /**
-     * One image: fully qualified {@code ref}, the upstream manifest (or index) {@code digest}, the platform
-     * and the total size of its manifest, config and layers.
+     * One image: fully qualified {@code ref}, the upstream manifest (or index) {@code digest}, the platform,
+     * the total size of its manifest, config and layers, and its {@code group}: {@value #K0S} for the images k0s
+     * itself runs (pause, CNI, kube-proxy, CoreDNS …), {@value #STACK} for the stack's.
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Image(String ref, String digest, String mediaType, String platform, long size) {
+    public record Image(String ref, String digest, String mediaType, String platform, long size, String group) {
+        public static final String K0S = "k0s";
+        public static final String STACK = "stack";
     }
 
     /** A stack component and its manifests (paths relative to the bundle root), applied in list order. */

@@ -31,9 +31,16 @@ public record BundleSpec(
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
-    /** Where {@code bundle build} gets k0s: an https URL or a local path, checked against {@code sha256}. */
+    /**
+     * Where {@code bundle build} gets k0s: an https URL or a local path, checked against {@code sha256}; and the
+     * system images this k0s version runs for the installer's k0s.yaml ({@code k0s airgap list-images --all}),
+     * pinned per version.
+     */
     @RegisterForReflection
-    public record K0sSource(String version, String source, String sha256) {
+    public record K0sSource(String version, String source, String sha256, List<String> images) {
+        public K0sSource {
+            images = images == null ? List.of() : List.copyOf(images);
+        }
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

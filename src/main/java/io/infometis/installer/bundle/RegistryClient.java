@@ -30,7 +30,8 @@ import io.infometis.installer.InstallerException;
 /**
  * A small registry v2 client on the JDK's {@link HttpURLConnection} that copies byte for byte: it returns
  * manifests exactly as served and checks every byte against its digest. HTTPS always; plain HTTP only for a registry named by
- * {@code --insecure-registry}, after HTTPS failed to connect. Anonymous Bearer tokens (Docker Hub's flow: 401 with
+ * {@code --insecure-registry}, after HTTPS failed to connect. A registry with a {@code --mirror} is fetched from the
+ * mirror under the same repository path. Anonymous Bearer tokens (Docker Hub's flow: 401 with
  * {@code WWW-Authenticate: Bearer realm=…,service=…,scope=…}) are fetched and cached per repository.
  * <p>
  * Why not {@code java.net.http.HttpClient}: its body path (selector thread, 16 KiB buffers handed through a
@@ -42,6 +43,7 @@ public final class RegistryClient {
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final Set<String> insecure;
+    private final RegistryMirrors mirrors;
     private final int connectTimeoutMillis;
     private final int readTimeoutMillis;
     private final Duration probeTimeout;
@@ -57,18 +59,28 @@ public final class RegistryClient {
      * HttpURLConnection fixes its socket timeout when it connects, so one read timeout covers all three.
      */
     public RegistryClient(Set<String> insecureRegistries) {
-        this(insecureRegistries, Duration.ofSeconds(20), Duration.ofMinutes(2));
+        this(insecureRegistries, RegistryMirrors.NONE);
+    }
+
+    /**
+     * @param mirrors where to fetch each registry's images from ({@code --mirror}); refs keep their canonical names.
+     *                {@code insecureRegistries} applies to the host actually contacted, i.e. the mirror.
+     */
+    public RegistryClient(Set<String> insecureRegistries, RegistryMirrors mirrors) {
+        this(insecureRegistries, mirrors, Duration.ofSeconds(20), Duration.ofMinutes(2));
     }
 
     /** For tests: {@code timeout} bounds connecting and every read. */
     RegistryClient(Set<String> insecureRegistries, Duration timeout) {
-        this(insecureRegistries, timeout, timeout);
+        this(insecureRegistries, RegistryMirrors.NONE, timeout, timeout);
     }
 
     /** An insecure registry gets min(5 s, {@code connectTimeout}) to complete a TLS handshake before plain HTTP. */
-    private RegistryClient(Set<String> insecureRegistries, Duration connectTimeout, Duration readTimeout) {
+    private RegistryClient(Set<String> insecureRegistries, RegistryMirrors mirrors, Duration connectTimeout,
+            Duration readTimeout) {
         this.probeTimeout = connectTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? connectTimeout : Duration.ofSeconds(5);
         this.insecure = Set.copyOf(insecureRegistries);
+        this.mirrors = mirrors;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis());
     }
@@ -151,7 +163,7 @@ public final class RegistryClient {
     }
 
     private Response get(ImageRef ref, String path, String accept) throws IOException {
-        String host = ref.apiHost();
+        String host = mirrors.hostFor(ref);
         URI uri = URI.create(base(host) + "/v2/" + ref.repository() + path);
         Response r = send(uri, accept, tokens.get(host + "/" + ref.repository()), host);
         if (r.statusCode() == 401) {
@@ -272,8 +284,8 @@ public final class RegistryClient {
         }
     }
 
-    private static InstallerException failure(ImageRef ref, String what) {
-        return InstallerException.failed("fetching " + ref + ": " + what,
+    private InstallerException failure(ImageRef ref, String what) {
+        return InstallerException.failed("fetching " + ref + mirrors.via(ref) + ": " + what,
                 "check the ref and the registry; for a plain-HTTP registry add --insecure-registry HOST:PORT", null);
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import io.infometis.installer.bundle.BlobCache;
 import io.infometis.installer.bundle.BundleBuilder;
+import io.infometis.installer.bundle.RegistryMirrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +33,8 @@ public class BundleBuildCommand implements Callable<Integer> {
     List<String> platforms;
     @Option(names = "--insecure-registry", paramLabel = "HOST:PORT", description = "Allow plain HTTP for this registry. Repeatable.")
     List<String> insecure;
+    @Option(names = "--mirror", paramLabel = "REGISTRY=MIRROR", description = "Fetch REGISTRY's images (e.g. quay.io, docker.io) from MIRROR (host[:port]), named by their canonical refs. Repeatable.")
+    List<String> mirrors;
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Blob cache; an interrupted build resumes from it (default: ~/.cache/infometis/blobs).")
     Path cacheDir;
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "4", description = "Blobs fetched at once (default: ${DEFAULT-VALUE}).")
@@ -39,8 +42,10 @@ public class BundleBuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RegistryMirrors mirrorMap = RegistryMirrors.parse(mirrors);
         new BundleBuilder().build(new BundleBuilder.Options(specFile, out, signingKey, platforms == null ? List.of() : platforms,
-                insecure == null ? Set.of() : Set.copyOf(insecure), cacheDir == null ? BlobCache.defaultDir() : cacheDir, jobs),
+                insecure == null ? Set.of() : Set.copyOf(insecure), cacheDir == null ? BlobCache.defaultDir() : cacheDir, jobs,
+                mirrorMap),
                 spec.commandLine().getOut(), System.console() != null);
         return ExitCodes.DONE;
     }

@@ -5,6 +5,9 @@ import io.infometis.installer.InstallerException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.infometis.installer.Json;
@@ -47,9 +50,14 @@ public class BundleInspectCommand implements Callable<Integer> {
             out.printf("%s %s (format %d, %s, created %s, %s)%n", b.name(), b.version(), b.formatVersion(), b.platform(),
                     b.created(), b.signed() ? "signed" : "unsigned");
             out.printf("k0s %s  sha256:%s%n", b.k0s().version(), b.k0s().sha256());
-            out.println("images:");
-            for (BundleManifest.Image i : b.images()) {
-                out.printf("  %-60s %s %10s%n", i.ref(), i.digest(), mb(i.size()));
+            // k0s's own images first: the node needs them before anything of the stack can run.
+            for (String group : groups(b.images())) {
+                List<BundleManifest.Image> images = b.images().stream().filter(i -> group.equals(String.valueOf(i.group()))).toList();
+                out.printf("%s images (%d, %s):%n", group, images.size(),
+                        mb(images.stream().mapToLong(BundleManifest.Image::size).sum()));
+                for (BundleManifest.Image i : images) {
+                    out.printf("  %-60s %s %10s%n", i.ref(), i.digest(), mb(i.size()));
+                }
             }
             out.println("components:");
             for (BundleManifest.Component c : b.components()) {
@@ -60,6 +68,13 @@ public class BundleInspectCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.DONE;
+    }
+
+    /** k0s, stack, then any other group in the order first seen. */
+    private static List<String> groups(List<BundleManifest.Image> images) {
+        Set<String> groups = new LinkedHashSet<>(List.of(BundleManifest.Image.K0S, BundleManifest.Image.STACK));
+        images.forEach(i -> groups.add(String.valueOf(i.group())));
+        return groups.stream().filter(g -> images.stream().anyMatch(i -> g.equals(String.valueOf(i.group())))).toList();
     }
 
     private static String mb(long bytes) {

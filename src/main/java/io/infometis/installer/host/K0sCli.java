@@ -27,10 +27,15 @@ public class K0sCli {
         return binary;
     }
 
-    /** {@code k0s install controller --enable-worker --no-taints --force -c CONFIG}: writes the service, starts nothing. */
+    /**
+     * {@code k0s install controller --enable-worker --no-taints --disable-components=konnectivity-server --force -c CONFIG}:
+     * writes the service, starts nothing. Konnectivity tunnels API-server-to-kubelet traffic from controllers to
+     * workers on other hosts; on one node the API server reaches its own kubelet directly, and without the server k0s
+     * deploys no konnectivity-agent either: one pod fewer that could keep the node from settling (docs/k0s.md).
+     */
     public void installController(Path config) throws IOException {
-        check(run(List.of("install", "controller", "--enable-worker", "--no-taints", "--force", "-c", config.toString())),
-                "installing the k0s controller service");
+        check(run(List.of("install", "controller", "--enable-worker", "--no-taints", "--disable-components=konnectivity-server",
+                "--force", "-c", config.toString())), "installing the k0s controller service");
     }
 
     public void start() throws IOException {

@@ -78,7 +78,7 @@ class K0sPhaseTest {
         String config = Files.readString(paths.k0sConfig());
         assertTrue(config.contains("default_pull_policy: Never") && config.contains("enabled: false"), config);
         List<String> calls = standIn.calls();
-        assertEquals("install controller --enable-worker --no-taints --force -c " + paths.k0sConfig(),
+        assertEquals("install controller --enable-worker --no-taints --disable-components=konnectivity-server --force -c " + paths.k0sConfig(),
                 calls.stream().filter(c -> c.startsWith("install")).findFirst().orElseThrow());
         assertTrue(calls.indexOf("start") < calls.indexOf("ctr -n k8s.io images ls"), calls.toString());
         assertTrue(calls.stream().filter(c -> c.equals("ctr -n k8s.io images ls")).count() >= 1, calls.toString());

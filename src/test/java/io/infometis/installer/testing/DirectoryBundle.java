@@ -26,7 +26,7 @@ public final class DirectoryBundle implements InstallBundle {
     public DirectoryBundle(Path dir, BundleSpec spec) {
         this.dir = dir;
         List<BundleManifest.Image> images = spec.images().stream()
-                .map(ref -> new BundleManifest.Image(ref, null, null, "linux/amd64", 0)).toList();
+                .map(ref -> new BundleManifest.Image(ref, null, null, "linux/amd64", 0, BundleManifest.Image.STACK)).toList();
         this.manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(), null,
                 "linux/amd64", null, images, ManifestFolders.components(dir.resolve("manifests")), spec.volumes(), null);
     }

@@ -52,7 +52,8 @@ public final class OciImages {
                     .append(manifestDigest).append("\",\"size\":").append(manifestBytes.length)
                     .append(",\"annotations\":{\"org.opencontainers.image.ref.name\":\"").append(refs.get(i)).append("\"}}");
             images.add(new BundleManifest.Image(refs.get(i), manifestDigest, "application/vnd.oci.image.manifest.v1+json",
-                    "linux/amd64", manifestBytes.length + configBytes.length + layer.length));
+                    "linux/amd64", manifestBytes.length + configBytes.length + layer.length,
+                    BundleManifest.Image.STACK));
         }
         index.append("]}");
         Files.writeString(layout.resolve("index.json"), index);

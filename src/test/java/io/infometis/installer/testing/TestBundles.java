@@ -86,7 +86,8 @@ public final class TestBundles {
         for (JsonNode d : Json.LENIENT.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
             OciLayout.Descriptor desc = OciLayout.descriptor(d);
             long size = walk(layout, desc, w);
-            images.add(new BundleManifest.Image(desc.refName(), desc.digest(), desc.mediaType(), "linux/amd64", size));
+            images.add(new BundleManifest.Image(desc.refName(), desc.digest(), desc.mediaType(), "linux/amd64", size,
+                    BundleManifest.Image.STACK));
         }
         String k0sSha = Digests.sha256(k0s);
         w.addFile(BundleEntries.K0S, k0s, 0755);

@@ -157,7 +157,7 @@ class PreflightPhaseTest {
     @Test
     void diskWantsTwiceTheBundlePlusTheVolumes() throws Exception {
         var manifest = new io.infometis.installer.bundle.BundleManifest(1, "b", "1", null, "linux/amd64", null,
-                List.of(new io.infometis.installer.bundle.BundleManifest.Image("r/a:1", "sha256:x", null, null, 1L << 30)),
+                List.of(new io.infometis.installer.bundle.BundleManifest.Image("r/a:1", "sha256:x", null, null, 1L << 30, "stack")),
                 List.of(), List.of(new io.infometis.installer.bundle.BundleManifest.Volume("kafka", "data", "2Gi", 1000, 1000,
                         "0750", "kafka-data")), null);
         var bundle = new io.infometis.installer.bundle.InstallBundle() {
