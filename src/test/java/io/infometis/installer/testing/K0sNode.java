@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -20,8 +23,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * What a started k0s does on its node, as strictly as k0s: once the stand-in's status socket exists (k0s runs), its
  * kubelet registers the node and k0s applies its system components to {@code kube-system} (kube-router with its
  * cni-node init container and kube-proxy as host-network DaemonSets, CoreDNS and metrics-server as Deployments, the
- * konnectivity agent when its image is listed), with k0s's {@code default_pull_policy: Never}. The node is Ready only
- * when pause, kube-router and cni-node are in containerd under the refs k0s uses ({@link K0sImages}): without them
+ * konnectivity agent unless konnectivity-server is disabled), as the installed k0s.yaml and service flags say, with
+ * k0s.yaml's {@code default_pull_policy}. The node is Ready only
+ * when pause, kube-router and cni-node are in containerd under the refs k0s uses ({@link K0sRefs}): without them
  * the CNI never writes its config and kubelet reports {@code NetworkPluginNotReady}. The pods themselves are run by
  * {@link FakeControllers} on this node, which reads the images from here. Not modelled: what the pods do.
  */
@@ -32,8 +36,10 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
 
     private final MockCluster cluster;
     private final Path statusSocket;
+    private final Path k0sConfig;
+    private final Path unit;
     private final ContainerdExtension containerd;
-    private final K0sImages k0s;
+    private final K0sRefs k0s;
     private final FakeControllers controllers;
     private final Thread thread;
     private volatile Set<String> images = Set.of();
@@ -41,9 +47,11 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
 
     /** Starts the node's loop and the controllers that run kube-system's and infometis's pods on it. */
-    public K0sNode(MockCluster cluster, Path root, ContainerdExtension containerd, K0sImages k0s) {
+    public K0sNode(MockCluster cluster, Path root, ContainerdExtension containerd, K0sRefs k0s) {
         this.cluster = cluster;
         this.statusSocket = root.resolve("run/k0s/status.sock");
+        this.k0sConfig = root.resolve("etc/k0s/k0s.yaml");
+        this.unit = root.resolve("etc/systemd/system/k0scontroller.service");
         this.containerd = containerd;
         this.k0s = k0s;
         this.controllers = new FakeControllers(cluster.client(), this, "kube-system", "infometis");
@@ -80,13 +88,13 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
         try (KubernetesClient client = cluster.client()) {
             while (running) {
                 try {
-                    if (Files.exists(statusSocket)) {
+                    if (Files.exists(statusSocket) && Files.exists(k0sConfig)) {
                         images = Set.copyOf(containerd.ctrOk("-n", "k8s.io", "images", "ls", "-q").lines()
                                 .filter(l -> !l.isBlank()).toList());
                         register(client);
                         applySystemComponents(client);
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(150);
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException | java.io.IOException | AssertionError notNow) {
@@ -115,17 +123,33 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
         client.nodes().resource(node).updateStatus();
     }
 
-    /** k0s's manifest applier: its components as k0s names them, each image under k0s's own ref. */
-    private void applySystemComponents(KubernetesClient client) {
-        if (k0s.role("kube-router").isPresent()) {
-            daemonSet(client, "kube-router", true, List.of(container("install-cni-bins", k0s.require("cni-node"))),
-                    container("kube-router", k0s.require("kube-router")));
+    /**
+     * k0s's manifest applier: its components as k0s names them, each image under k0s's own ref, as the k0s.yaml the
+     * installer wrote and the flags it installed the service with configure them.
+     */
+    private void applySystemComponents(KubernetesClient client) throws java.io.IOException {
+        JsonNode spec = new YAMLMapper().readTree(k0sConfig.toFile()).path("spec");
+        String policy = spec.path("images").path("default_pull_policy").asText("IfNotPresent");
+        String provider = spec.path("network").path("provider").asText("kuberouter");
+        if ("kuberouter".equals(provider)) {
+            daemonSet(client, "kube-router", true, List.of(container("install-cni-bins", k0s.require("cni-node"), policy)),
+                    container("kube-router", k0s.require("kube-router"), policy));
+        } else {
+            daemonSet(client, "calico-node", true, List.of(container("install-cni", k0s.require("calico-cni"), policy)),
+                    container("calico-node", k0s.require("calico-node"), policy));
         }
-        k0s.role("kube-proxy").ifPresent(ref -> daemonSet(client, "kube-proxy", true, List.of(), container("kube-proxy", ref)));
-        k0s.role("apiserver-network-proxy-agent").ifPresent(ref -> daemonSet(client, "konnectivity-agent", false, List.of(),
-                container("konnectivity-agent", ref)));
-        k0s.role("coredns").ifPresent(ref -> deployment(client, "coredns", container("coredns", ref)));
-        k0s.role("metrics-server").ifPresent(ref -> deployment(client, "metrics-server", container("metrics-server", ref)));
+        if (!spec.path("network").path("kubeProxy").path("disabled").asBoolean(false)) {
+            daemonSet(client, "kube-proxy", true, List.of(), container("kube-proxy", k0s.require("kube-proxy"), policy));
+        }
+        String service = Files.exists(unit) ? Files.readString(unit) : "";
+        if (!service.matches("(?s).*--disable-components[= ]\\S*konnectivity-server.*")) {
+            daemonSet(client, "konnectivity-agent", false, List.of(), container("konnectivity-agent",
+                    k0s.require("apiserver-network-proxy-agent"), policy));
+        }
+        deployment(client, "coredns", container("coredns", k0s.require("coredns"), policy));
+        if (!service.matches("(?s).*--disable-components[= ]\\S*metrics-server.*")) {
+            deployment(client, "metrics-server", container("metrics-server", k0s.require("metrics-server"), policy));
+        }
     }
 
     private void daemonSet(KubernetesClient client, String name, boolean hostNetwork, List<Container> init, Container c) {
@@ -151,9 +175,9 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
                 .withNewSpec().withHostNetwork(hostNetwork).withInitContainers(init).withContainers(c).endSpec().build();
     }
 
-    /** k0s renders its components with {@code spec.images.default_pull_policy}: Never in our k0s.yaml. */
-    private static Container container(String name, String image) {
-        return new ContainerBuilder().withName(name).withImage(image).withImagePullPolicy("Never").build();
+    /** k0s renders its components with {@code spec.images.default_pull_policy} (Never in our k0s.yaml). */
+    private static Container container(String name, String image, String policy) {
+        return new ContainerBuilder().withName(name).withImage(image).withImagePullPolicy(policy).build();
     }
 
     @Override

@@ -29,17 +29,17 @@ public final class K0sStandIn {
     /**
      * The stand-in of a whole node, as strict as k0s: {@code ctr} to this containerd once k0s is started,
      * {@code kubeconfig admin} to this mock cluster, and a {@link K0sNode} that registers node {@code infometis-1},
-     * applies k0s's system components and turns Ready only when k0s's own images ({@link K0sImages#fromSpec()}) are in
+     * applies k0s's system components and turns Ready only when k0s's own images ({@link K0sRefs#fromSpec()}) are in
      * containerd; its {@link FakeControllers} run kube-system's and infometis's pods. The cluster closes the node.
      * Written to {@code dir/bin/k0s}, the kubeconfig to {@code dir/kc}.
      */
     public static K0sStandIn forNode(Path dir, Path root, ContainerdExtension containerd, MockCluster cluster)
             throws IOException {
-        return forNode(dir, root, containerd, cluster, K0sImages.fromSpec());
+        return forNode(dir, root, containerd, cluster, K0sRefs.fromSpec());
     }
 
     public static K0sStandIn forNode(Path dir, Path root, ContainerdExtension containerd, MockCluster cluster,
-            K0sImages k0sImages) throws IOException {
+            K0sRefs k0sImages) throws IOException {
         cluster.attach(new K0sNode(cluster, root, containerd, k0sImages));
         return write(dir.resolve("bin"), root, containerd.socket(), cluster.writeKubeconfig(dir.resolve("kc")), 0);
     }

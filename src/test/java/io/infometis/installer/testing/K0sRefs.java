@@ -14,18 +14,18 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * (each entry a ref, or a map with {@code ref}). Stand-ins find an image's role by its repository's last path element,
  * the names k0s gives them ({@code quay.io/k0sproject/pause}, {@code kube-router}, {@code cni-node}, ...).
  */
-public record K0sImages(List<String> refs) {
+public record K0sRefs(List<String> refs) {
     public static final Path SPEC = Path.of("bundle/bundle.yaml");
 
-    public K0sImages {
+    public K0sRefs {
         refs = List.copyOf(refs);
     }
 
-    public static K0sImages fromSpec() {
+    public static K0sRefs fromSpec() {
         return fromSpec(SPEC);
     }
 
-    public static K0sImages fromSpec(Path bundleYaml) {
+    public static K0sRefs fromSpec(Path bundleYaml) {
         JsonNode images;
         try {
             images = new YAMLMapper().readTree(bundleYaml.toFile()).path("k0s").path("images");
@@ -39,7 +39,7 @@ public record K0sImages(List<String> refs) {
         for (JsonNode i : images) {
             refs.add(i.isTextual() ? i.asText() : i.path("ref").asText());
         }
-        return new K0sImages(refs);
+        return new K0sRefs(refs);
     }
 
     /** The ref whose repository ends in {@code /name}, e.g. {@code pause}. */
@@ -51,8 +51,8 @@ public record K0sImages(List<String> refs) {
         return role(name).orElseThrow(() -> new IllegalStateException("k0s.images has no " + name + " image: " + refs));
     }
 
-    public K0sImages without(String ref) {
-        return new K0sImages(refs.stream().filter(r -> !r.equals(ref)).toList());
+    public K0sRefs without(String ref) {
+        return new K0sRefs(refs.stream().filter(r -> !r.equals(ref)).toList());
     }
 
     static String repository(String ref) {
