@@ -59,9 +59,11 @@ public record PodDiagnosis(String namespace, String pod, String reason, String d
             String detail = "container " + c.getName() + image;
             switch (waiting) {
                 case "ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff", "InvalidImageName" -> {
+                    String list = "kube-system".equals(ns) ? "k0s's own images are k0s.images in bundle/bundle.yaml"
+                            : "list it in bundle/bundle.yaml";
                     return Optional.of(new PodDiagnosis(ns, name, waiting, detail, "the image is missing from the bundle "
-                            + "(an air-gapped node cannot pull it): list it in bundle/bundle.yaml, rebuild the bundle and "
-                            + "rerun; 'k0s ctr -n k8s.io images ls' shows what was imported", true));
+                            + "(an air-gapped node cannot pull it): " + list + "; rebuild the bundle and rerun; "
+                            + "'k0s ctr -n k8s.io images ls' shows what was imported", true));
                 }
                 case "CrashLoopBackOff" -> {
                     String exit = last == null || last.getTerminated() == null ? ""

@@ -146,7 +146,7 @@ public final class FakeControllers implements AutoCloseable {
                         }
                     }
                 }
-                Thread.sleep(20);
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException conflictOrClosed) {
