@@ -50,8 +50,8 @@ public final class K0sImages {
         try {
             Path config = dir.resolve("k0s.yaml");
             Files.write(config, config());
-            Path runnable = runnable(binary, dir);
-            Ran version = run(List.of(runnable.toString(), "version"));
+            Path exe = runsHere(binary) ? runnable(binary, dir) : null;
+            Ran version = exe == null ? null : run(List.of(exe.toString(), "version"));
             if (version == null) {
                 if (pinned.isEmpty()) {
                     throw InstallerException.invalidInput("bundle spec: k0s.images is empty and the k0s binary does not run on"
@@ -66,7 +66,7 @@ public final class K0sImages {
                 throw InstallerException.invalidInput("the k0s binary says it is " + ran + ", the spec says " + k0s.version(),
                         "fix k0s.version or k0s.source in the bundle spec");
             }
-            Ran listed = run(List.of(runnable.toString(), "airgap", "list-images", "--config", config.toString()));
+            Ran listed = run(List.of(exe.toString(), "airgap", "list-images", "--config", config.toString()));
             List<String> fromK0s = refs(listed == null ? List.of() : listed.check("k0s airgap list-images").lines().toList(),
                     "k0s airgap list-images");
             if (fromK0s.isEmpty()) {
@@ -133,6 +133,32 @@ public final class K0sImages {
         return List.copyOf(refs);
     }
 
+    /**
+     * Whether this host can execute the file: an ELF for this CPU on Linux, or a script. Trying is not enough: when
+     * execve answers ENOEXEC (an ELF for another CPU), the JDK's launcher, like execvp, hands the file to /bin/sh,
+     * which "runs" it and fails, and that must not read as "k0s failed to list its images".
+     */
+    static boolean runsHere(Path file) throws IOException {
+        byte[] head = new byte[20];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 2 && head[0] == '#' && head[1] == '!') {
+            return true;
+        }
+        if (n < 20 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F'
+                || !System.getProperty("os.name").equals("Linux")) {
+            return false;
+        }
+        int machine = (head[18] & 0xff) | (head[19] & 0xff) << 8; // e_machine, little-endian (x86-64 and arm64 are)
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> head[4] == 2 && machine == 62; // ELFCLASS64, EM_X86_64
+            case "aarch64", "arm64" -> head[4] == 2 && machine == 183; // ELFCLASS64, EM_AARCH64
+            default -> false;
+        };
+    }
+
     /** The binary itself when it is executable, else an executable copy (the blob cache stores files 0644). */
     private static Path runnable(Path binary, Path dir) throws IOException {
         if (Files.isExecutable(binary)) {
@@ -156,10 +182,7 @@ public final class K0sImages {
         }
     }
 
-    /**
-     * Runs the command, or returns null when it cannot start here (another CPU architecture, no exec permission on
-     * the file system): that, and only that, means "k0s does not run on this host".
-     */
+    /** Runs the command, or returns null when it cannot start (e.g. the file system is mounted noexec). */
     private static Ran run(List<String> command) throws IOException {
         Process p;
         try {

@@ -165,7 +165,13 @@ public final class RegistryClient {
     private Response get(ImageRef ref, String path, String accept) throws IOException {
         String host = mirrors.hostFor(ref);
         URI uri = URI.create(base(host) + "/v2/" + ref.repository() + path);
-        Response r = send(uri, accept, tokens.get(host + "/" + ref.repository()), host);
+        Response r;
+        try {
+            r = send(uri, accept, tokens.get(host + "/" + ref.repository()), host);
+        } catch (javax.net.ssl.SSLException e) {
+            // Typically a plain-HTTP registry or mirror that was not named by --insecure-registry: say which host.
+            throw failure(ref, "TLS with " + host + " failed (" + e.getMessage() + ")");
+        }
         if (r.statusCode() == 401) {
             String challenge = r.header("WWW-Authenticate");
             challenge = challenge == null ? "" : challenge;

@@ -38,6 +38,7 @@ import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.testing.ContainerdExtension;
+import io.infometis.installer.testing.K0sSystemImages;
 import io.infometis.installer.testing.RegistryExtension;
 import io.infometis.installer.testing.RegistryPush;
 import io.infometis.installer.testing.TestBundles;
@@ -61,6 +62,7 @@ class BundleBuildTest {
     static KeyPair keys;
     static Map<String, String> registryDigests;
     static String armLayer;
+    static Map<String, String> k0sDigests;
 
     static String ref(String repoTag) {
         return REGISTRY.host() + "/" + repoTag;
@@ -106,10 +108,13 @@ class BundleBuildTest {
         }
         push.manifest("test/multi", "1", OciLayout.OCI_INDEX, Json.MAPPER.writeValueAsBytes(index));
 
-        registryDigests = Map.of(
+        // k0s's own images, under their real repository paths; the build fetches them through --mirror.
+        k0sDigests = K0sSystemImages.push(REGISTRY);
+        registryDigests = new java.util.HashMap<>(k0sDigests);
+        registryDigests.putAll(Map.of(
                 ref("test/base:1"), push.digestOf("test/base", "1", OciLayout.ACCEPT),
                 ref("test/app:1"), push.digestOf("test/app", "1", OciLayout.ACCEPT),
-                ref("test/multi:1"), push.digestOf("test/multi", "1", OciLayout.ACCEPT));
+                ref("test/multi:1"), push.digestOf("test/multi", "1", OciLayout.ACCEPT)));
 
         keys = BundleSignature.generate();
         Path key = work.resolve("signing.key");
@@ -149,8 +154,9 @@ class BundleBuildTest {
         try (var s = Files.list(unpacked.resolve("images/blobs/sha256"))) {
             blobFiles = s.count();
         }
-        // base: manifest+config+layer; app: manifest+config+app layer (base layer shared); multi: index+manifest+config+layer
-        assertEquals(3 + 3 + 4, blobFiles);
+        // base: manifest+config+layer; app: manifest+config+app layer (base layer shared); multi: index+manifest+config+layer;
+        // each k0s stand-in: manifest+config+layer
+        assertEquals(3 + 3 + 4 + 3 * k0sDigests.size(), blobFiles);
     }
 
     @Test
@@ -173,7 +179,7 @@ class BundleBuildTest {
         // The registry is still up, but nothing is fetched: every line reports all bytes cached.
         new BundleBuilder().build(options(spec(work.resolve("spec2"), null), again, null), new PrintWriter(out), false);
         List<String> lines = out.toString().lines().filter(l -> l.contains("done in")).toList();
-        assertEquals(3, lines.size(), out.toString());
+        assertEquals(3 + k0sDigests.size(), lines.size(), out.toString());
         for (String line : lines) {
             // "<ref>  <done> MB / <total> MB (<cached> MB cached)  done in <s> s"
             String[] parts = line.split("\\s+");
@@ -201,7 +207,7 @@ class BundleBuildTest {
         Path out = work.resolve("out/resumed.tar");
         StringWriter log = new StringWriter();
         new BundleBuilder().build(new BundleBuilder.Options(spec(work.resolve("spec-resume"), null), out, null,
-                List.of("linux/amd64"), Set.of(REGISTRY.host()), cache, 4), new PrintWriter(log), false);
+                List.of("linux/amd64"), Set.of(REGISTRY.host()), cache, 4, mirrors()), new PrintWriter(log), false);
         String appLine = log.toString().lines().filter(l -> l.contains("app:1") && l.contains("done in")).findFirst().orElseThrow();
         String[] parts = appLine.split("\\s+"); // "<ref>  <done> MB / <total> MB (<cached> MB cached)  done in <s> s"
         assertEquals(Double.parseDouble(parts[4]) - appLayer.size() / 1e6, Double.parseDouble(parts[6].replace("(", "")), 0.11, appLine);
@@ -250,7 +256,8 @@ class BundleBuildTest {
      */
     @Test
     void skopeoReadsTheOciTypedImagesFromTheUnpackedLayout() throws Exception {
-        Map<String, String> ociTyped = built.images().stream().filter(i -> !i.mediaType().contains("docker"))
+        Map<String, String> ociTyped = built.images().stream()
+                .filter(i -> !i.mediaType().contains("docker") && i.group().equals(BundleManifest.Image.STACK))
                 .collect(Collectors.toMap(BundleManifest.Image::ref, BundleManifest.Image::digest));
         assertEquals(Set.of(ref("test/app:1"), ref("test/multi:1")), ociTyped.keySet());
         for (Map.Entry<String, String> e : ociTyped.entrySet()) {
@@ -284,7 +291,11 @@ class BundleBuildTest {
 
     static BundleBuilder.Options options(Path spec, Path out, Path key) {
         return new BundleBuilder.Options(spec, out, key, List.of("linux/amd64"), Set.of(REGISTRY.host()),
-                work.resolve("cache"), 4);
+                work.resolve("cache"), 4, mirrors());
+    }
+
+    static RegistryMirrors mirrors() {
+        return RegistryMirrors.parse(K0sSystemImages.mirrorFlags(REGISTRY));
     }
 
     static Path spec(Path dir, String sha) throws Exception {

@@ -2,6 +2,7 @@ package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.channels.FileChannel;
@@ -124,5 +125,23 @@ class BundleCommandTest {
         assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.getOutput());
         assertTrue(r.getErrorOutput().contains("SHA256_OF_K0S_BINARY") && r.getErrorOutput().contains("sha256sums"), r.getErrorOutput());
         assertEquals(1, r.getErrorOutput().strip().lines().count());
+    }
+
+    @Test
+    void buildRefusesAMalformedMirrorWithExit2AndOneLine(QuarkusMainLauncher launcher) {
+        for (String bad : List.of("quay.io", "quay.io=", "=mirror:5000", "https://quay.io=mirror:5000", "quay.io=mirror:5000/k0s",
+                "quay.io=mirror:0", "quay.io=mirror:70000", "quay.io=mir ror", "quay.io=-mirror", "quay.io=[::1]:5000")) {
+            LaunchResult r = launcher.launch("bundle", "build", "--spec", "bundle/bundle.yaml", "--out", tmp.resolve("x.tar").toString(),
+                    "--cache-dir", tmp.resolve("cache").toString(), "--mirror", "docker.io=127.0.0.1:5000", "--mirror", bad);
+            assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), bad + ": " + r.getErrorOutput());
+            String err = r.getErrorOutput().strip();
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("ERROR: --mirror '" + bad + "' is not REGISTRY=MIRROR") && err.contains("host[:port]"), err);
+        }
+        LaunchResult twice = launcher.launch("bundle", "build", "--spec", "bundle/bundle.yaml", "--out", tmp.resolve("x.tar").toString(),
+                "--mirror", "quay.io=a.example:5000", "--mirror", "quay.io=b.example:5000");
+        assertEquals(ExitCodes.INVALID_INPUT, twice.exitCode());
+        assertTrue(twice.getErrorOutput().contains("two mirrors for quay.io"), twice.getErrorOutput());
+        assertFalse(Files.exists(tmp.resolve("x.tar")));
     }
 }

@@ -65,10 +65,22 @@ public final class TestBundles {
         return write(dir.resolve("infometis-bundle.tar"), layout, k0s, manifests, volumes, signingKey);
     }
 
-    /** An executable shell script standing in for k0s (prints a version). */
+    /**
+     * An executable shell script standing in for the k0s binary of a bundle: prints its version, and for
+     * {@code airgap list-images --config FILE} (FILE must exist, as for k0s) k0s's system images as pinned in
+     * {@code bundle/bundle.yaml} ({@link K0sSystemImages#refs()}), one per line as k0s prints them.
+     */
     public static Path k0sStandIn(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        Files.writeString(file, "#!/bin/sh\necho v1.33.4+k0s.0\n");
+        Files.writeString(file, """
+                #!/bin/sh
+                if [ "$1 $2" = "airgap list-images" ]; then
+                  [ "$3" = --config ] && [ -f "$4" ] || { echo 'Error: stand-in wants --config FILE' >&2; exit 1; }
+                  printf '%%s\\n' %s
+                  exit 0
+                fi
+                echo v1.33.4+k0s.0
+                """.formatted(String.join(" ", K0sSystemImages.refs())));
         file.toFile().setExecutable(true);
         return file;
     }
