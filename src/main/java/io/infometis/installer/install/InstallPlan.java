@@ -5,6 +5,8 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.host.K0sCli;
 import io.infometis.installer.host.K0sContainerd;
@@ -27,6 +29,12 @@ import io.infometis.installer.phase.preflight.PreflightPhase;
  */
 @ApplicationScoped
 public class InstallPlan {
+    /**
+     * How long a pod may show a hard problem (an image it cannot get, a sandbox, a crash loop, no volume, too little
+     * CPU or memory) before the node phase gives up: about a minute, not the phase's timeout.
+     */
+    @ConfigProperty(name = "infometis.install.pod-grace", defaultValue = "60s")
+    Duration podGrace = Duration.ofMinutes(1);
 
     public List<Phase> phases(InstallOptions options) {
         HostPaths paths = new HostPaths(options.root(), options.stateDir());
@@ -38,7 +46,7 @@ public class InstallPlan {
                 new PreflightPhase(PreflightPhase.standardChecks(), HostFacts.live()),
                 new K0sPhase(k0s, ServiceManager.k0s(k0s), waits, containerd),
                 new ImagesPhase(containerd),
-                new NodeReadyPhase(k0s, waits, KubeClients.fromKubeconfig(paths.adminKubeconfig()), Duration.ofMinutes(1),
+                new NodeReadyPhase(k0s, waits, KubeClients.fromKubeconfig(paths.adminKubeconfig()), podGrace,
                         Duration.ofSeconds(2), Duration.ofMinutes(10)),
                 new VolumesPhase(),
                 new StackPhase(KubeClients.fromKubeconfig(paths.adminKubeconfig())));

@@ -86,7 +86,7 @@ public final class K0sReadiness {
                     diagnose.accept(client);
                     throw new NotYet(notReadyNodes(client));
                 }
-                return seen[0];
+                return seen[0] + " is Ready";
             }
         });
         return seen[0];

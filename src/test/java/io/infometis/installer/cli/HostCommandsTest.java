@@ -42,7 +42,9 @@ class HostCommandsTest {
         Path root = Files.createDirectories(tmp.resolve("root"));
         try (MockCluster cluster = new MockCluster()) {
             K0sStandIn standIn = K0sStandIn.forNode(tmp, root, CONTAINERD, cluster);
-            List<String> refs = IntStream.rangeClosed(1, 3).mapToObj(i -> "docker.io/infometis-e2e/i" + i + ":1").toList();
+            // k0s's own images too: the strict k0s stand-in's node turns Ready only with them in containerd.
+            List<String> refs = new java.util.ArrayList<>(io.infometis.installer.testing.K0sRefs.fromSpec().refs());
+            IntStream.rangeClosed(1, 3).mapToObj(i -> "docker.io/infometis-e2e/i" + i + ":1").forEach(refs::add);
             List<BundleManifest.Image> images = OciImages.write(tmp.resolve("layout"), refs, 16 * 1024, 3);
             Files.createDirectories(tmp.resolve("manifests"));
             Path bundle = TestBundles.write(tmp.resolve("infometis-bundle.tar"), tmp.resolve("layout"),

@@ -63,7 +63,9 @@ class InstallUntilVolumesTest {
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
         standIn = K0sStandIn.forNode(tmp, root, CONTAINERD, cluster);
-        List<String> refs = IntStream.rangeClosed(1, 10).mapToObj(i -> "registry.example.org/infometis/c" + i + ":" + i + ".0").toList();
+        // k0s's own images too: the strict k0s stand-in's node turns Ready only with them in containerd.
+        List<String> refs = new ArrayList<>(io.infometis.installer.testing.K0sRefs.fromSpec().refs());
+        IntStream.rangeClosed(1, 10).mapToObj(i -> "registry.example.org/infometis/c" + i + ":" + i + ".0").forEach(refs::add);
         images = OciImages.write(tmp.resolve("bundle/images"), refs, 32 * 1024, 7);
         volumes = BundleSpec.read(Path.of("bundle/bundle.yaml")).volumes();
         bundle = DirectoryBundle.create(tmp.resolve("bundle"), standIn.binary(), K0sStandIn.VERSION, images, volumes);
@@ -109,7 +111,7 @@ class InstallUntilVolumesTest {
         standIn.clearCalls();
         Result rerun = install();
         assertEquals(State.SUCCEEDED, rerun.outcome().state());
-        assertEquals(1, standIn.count("ctr -n k8s.io images ls"), "one listing");
+        assertEquals(2, standIn.count("ctr -n k8s.io images ls"), "one probe of k0s's containerd, one listing by images");
         assertEquals(0, standIn.count("ctr -n k8s.io images import"));
         ProgressSnapshot.PhaseView imagesPhase = rerun.snapshot().phases().stream().filter(p -> p.name().equals("images"))
                 .findFirst().orElseThrow();
