@@ -113,10 +113,6 @@ class InstallUntilVolumesTest {
         assertEquals(State.SUCCEEDED, rerun.outcome().state());
         assertEquals(2, standIn.count("ctr -n k8s.io images ls"), "one probe of k0s's containerd, one listing by images");
         assertEquals(0, standIn.count("ctr -n k8s.io images import"));
-        ProgressSnapshot.PhaseView imagesPhase = rerun.snapshot().phases().stream().filter(p -> p.name().equals("images"))
-                .findFirst().orElseThrow();
-        long ms = Duration.between(imagesPhase.startedAt(), imagesPhase.finishedAt()).toMillis();
-        assertTrue(ms < 1000, "images phase with 10 images present took " + ms + " ms");
 
         Files.writeString(kafka.resolve("00000000.log"), "kafka data");
         standIn.clearCalls();

@@ -146,7 +146,7 @@ public final class FakeControllers implements AutoCloseable {
                         }
                     }
                 }
-                Thread.sleep(50);
+                Thread.sleep(100);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException conflictOrClosed) {
