@@ -182,7 +182,7 @@ class InstallEndToEndTest {
         assertEquals(0, first.exitCode(), out + first.getErrorOutput());
         assertTrue(out.contains("Install succeeded"), out);
         assertTrue(out.indexOf("==> Import container images") < out.indexOf("==> Wait for a Ready node"), out);
-        assertTrue(out.contains("Grafana: http://localhost/grafana/"), "the access summary: " + out);
+        assertTrue(out.contains("Grafana: http://127.0.0.1/grafana/"), "the access summary, on the node's InternalIP: " + out);
         List<String> inContainerd = CONTAINERD.ctrOk("-n", "k8s.io", "images", "ls", "-q").lines().toList();
         for (BundleManifest.Image i : built.images()) {
             assertTrue(inContainerd.contains(i.ref()), i.ref() + " in containerd: " + inContainerd);
