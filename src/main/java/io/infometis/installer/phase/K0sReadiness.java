@@ -67,7 +67,7 @@ public final class K0sReadiness {
 
     public void api(PhaseContext ctx) {
         until(ctx, "Kubernetes API", timeouts.api(), () -> {
-            try (KubernetesClient client = clients.get()) {
+            try (KubernetesClient client = client()) {
                 return "answers (" + client.nodes().list().getItems().size() + " nodes)";
             }
         });
@@ -80,7 +80,7 @@ public final class K0sReadiness {
     public String nodeReady(PhaseContext ctx, Consumer<KubernetesClient> diagnose) {
         String[] seen = new String[1];
         until(ctx, "node Ready", timeouts.node(), () -> {
-            try (KubernetesClient client = clients.get()) {
+            try (KubernetesClient client = client()) {
                 seen[0] = readyNode(client);
                 if (seen[0] == null) {
                     diagnose.accept(client);
@@ -90,6 +90,15 @@ public final class K0sReadiness {
             }
         });
         return seen[0];
+    }
+
+    /** k0s writes its admin kubeconfig a moment after it starts: until then, "not yet" rather than a failure. */
+    private KubernetesClient client() throws NotYet {
+        try {
+            return clients.get();
+        } catch (InstallerException noKubeconfigYet) {
+            throw new NotYet(noKubeconfigYet.getMessage());
+        }
     }
 
     /** The name of a Ready node, or null. */
