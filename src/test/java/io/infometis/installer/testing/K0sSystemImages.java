@@ -32,8 +32,12 @@ import io.infometis.installer.bundle.ImageRef;
  * Map&lt;String, String&gt; digests = K0sSystemImages.push(REGISTRY);       // canonical ref → manifest digest
  * // bundle build … --insecure-registry REGISTRY.host() plus, for each flag:
  * List&lt;String&gt; flags = K0sSystemImages.mirrorFlags(REGISTRY);       // ["quay.io=127.0.0.1:PORT", …]
- * // leave one out: K0sSystemImages.push(REGISTRY, K0sSystemImages.refsWithout("pause"))
  * </pre>
+ * In the spec, either give {@code k0s.source} the stand-in {@code TestBundles.k0sStandIn(path)} (it answers
+ * {@code airgap list-images} with {@link #refs()}, so {@code bundle build} takes the list from "k0s"), with
+ * {@code k0s.images} empty or equal to {@link #refs()}; or give it a file that does not run here (a few bytes) and pin
+ * the list in {@code k0s.images}. A bundle <em>missing one</em> k0s image, for the failure tests: the second way,
+ * pinning {@link #refsWithout refsWithout("pause")}; the registry may still hold all of them.
  */
 public final class K0sSystemImages {
     private static final Path SPEC = Path.of("bundle/bundle.yaml");
