@@ -10,6 +10,7 @@ VERSION='@VERSION@'
 START_DELAY='@START_DELAY@'
 UNIT="$ROOT/etc/systemd/system/k0scontroller.service"
 SOCK="$ROOT/run/k0s/status.sock"
+CTRD="$ROOT/run/k0s/containerd.sock"   # marker: k0s's containerd is up (the real one is a socket k0s starts)
 
 echo "$*" >> "$CALLS"
 case "$1" in
@@ -25,9 +26,10 @@ case "$1" in
     install -m 0600 "$KUBECONFIG_FILE" "$ROOT/var/lib/k0s/pki/admin.conf"
     echo "$VERSION" > "$ROOT/run/k0s/standin-running-version"   # status reports what runs, not what is installed
     # k0s creates its status socket a moment after the service starts; the installer must wait for it.
-    if [ "$START_DELAY" = 0 ]; then : > "$SOCK"; else (sleep "$START_DELAY"; : > "$SOCK") >/dev/null 2>&1 & fi ;;
+    # So does its containerd, which it runs as a child: 'k0s ctr' fails until then.
+    if [ "$START_DELAY" = 0 ]; then : > "$SOCK"; : > "$CTRD"; else (sleep "$START_DELAY"; : > "$SOCK"; : > "$CTRD") >/dev/null 2>&1 & fi ;;
   stop)
-    rm -f "$SOCK" ;;
+    rm -f "$SOCK" "$CTRD" ;;
   status)
     [ -e "$SOCK" ] || { echo "Error: status: can't get \"status\" via \"$SOCK\": dial unix $SOCK: connect: no such file or directory" >&2; exit 1; }
     RUNNING=$(cat "$ROOT/run/k0s/standin-running-version" 2>/dev/null || echo "$VERSION")
@@ -41,6 +43,8 @@ case "$1" in
     cat "$KUBECONFIG_FILE" ;;
   ctr)
     shift
+    # k0s ctr dials k0s's containerd socket; before k0s has started containerd, ctr cannot connect.
+    [ -e "$CTRD" ] || { echo "ctr: failed to dial \"/run/k0s/containerd.sock\": context deadline exceeded: connection error: desc = \"transport: error while dialing: dial unix /run/k0s/containerd.sock: connect: no such file or directory\"" >&2; exit 1; }
     # Test gates (ImagesPhaseKillTest; unset everywhere else). With STANDIN_GATE=DIR the image import is held at a
     # point the test chooses: DIR/held appears there, and it goes on once DIR/open exists.
     #   STANDIN_GATE_BYTES=N   after N bytes of the archive have reached ctr (a kill then cuts the stream);

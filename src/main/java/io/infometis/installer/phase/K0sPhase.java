@@ -12,6 +12,7 @@ import io.infometis.installer.bundle.BundleManifest;
 import io.infometis.installer.bundle.Digests;
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
+import io.infometis.installer.host.Containerd;
 import io.infometis.installer.host.K0sCli;
 import io.infometis.installer.host.K0sStatus;
 import io.infometis.installer.host.ServiceManager;
@@ -20,22 +21,29 @@ import io.infometis.installer.progress.State;
 /**
  * Installs the bundle's k0s (or {@code --k0s-binary}) as {@code /usr/local/bin/k0s}, writes {@code /etc/k0s/k0s.yaml},
  * installs the controller service with {@code --enable-worker --no-taints} (not {@code --single}, which can never
- * take another node), starts it and waits until the node is Ready. Skipped when the same k0s is already running.
+ * take another node), starts it and waits until k0s's containerd answers. It does not wait for a Ready node: in an
+ * air gap the node needs k0s's own images (pause, kube-router, cni-node), which the images phase imports next; the
+ * {@link NodeReadyPhase} waits after that. Skipped when the same k0s is already running.
  */
 public final class K0sPhase implements Phase {
     static final String TEMPLATE = "/k0s/k0s.yaml";
-    private static final List<String> UNITS = List.of("binary", "config", "service", "start", "status-socket", "status",
-            "api", "node-ready");
+    private static final List<String> UNITS = List.of("binary", "config", "service", "start", "status-socket",
+            "containerd");
 
     private final K0sCli k0s;
     private final ServiceManager services;
     private final K0sReadiness readiness;
+    private final Containerd containerd;
 
-    /** @param k0s the installed binary ({@code <root>/usr/local/bin/k0s}) */
-    public K0sPhase(K0sCli k0s, ServiceManager services, K0sReadiness readiness) {
+    /**
+     * @param k0s        the installed binary ({@code <root>/usr/local/bin/k0s})
+     * @param containerd k0s's containerd, asked until it answers
+     */
+    public K0sPhase(K0sCli k0s, ServiceManager services, K0sReadiness readiness, Containerd containerd) {
         this.k0s = k0s;
         this.services = services;
         this.readiness = readiness;
+        this.containerd = containerd;
     }
 
     @Override
@@ -63,7 +71,7 @@ public final class K0sPhase implements Phase {
         return UNITS;
     }
 
-    /** The same binary is installed and it is what runs. */
+    /** The same binary is installed, it is what runs, and its containerd answers. */
     @Override
     public boolean isDone(PhaseContext ctx) throws Exception {
         if (ctx.bundle() == null || !ctx.bundle().hasFiles() && ctx.options().k0sBinary() == null
@@ -76,8 +84,16 @@ public final class K0sPhase implements Phase {
             return false;
         }
         K0sStatus status = k0s.status();
-        return status != null && status.version() != null && status.version().equals(k0s.version())
-                && Arrays.equals(template(), Files.readAllBytes(ctx.paths().k0sConfig()));
+        if (status == null || status.version() == null || !status.version().equals(k0s.version())
+                || !Arrays.equals(template(), Files.readAllBytes(ctx.paths().k0sConfig()))) {
+            return false;
+        }
+        try {
+            containerd.images();
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     @Override
@@ -121,15 +137,8 @@ public final class K0sPhase implements Phase {
         ctx.unitStarted("status-socket");
         readiness.statusSocket(ctx, ctx.paths().statusSocket());
         ctx.unitDone("status-socket", ctx.paths().statusSocket().toString());
-        ctx.unitStarted("status");
-        K0sStatus status = readiness.status(ctx, k0s);
-        ctx.unitDone("status", status.version() + " " + status.role());
-        ctx.unitStarted("api");
-        readiness.api(ctx);
-        ctx.unitDone("api", "answers");
-        ctx.unitStarted("node-ready");
-        readiness.nodeReady(ctx);
-        ctx.unitDone("node-ready", "Ready");
+        ctx.unitStarted("containerd");
+        ctx.unitDone("containerd", readiness.containerd(ctx, containerd));
     }
 
     private void installBinary(PhaseContext ctx) throws IOException {
@@ -180,6 +189,6 @@ public final class K0sPhase implements Phase {
         ctx.plan("install " + source + " as " + ctx.paths().k0sBinary() + " unless the same binary is there");
         ctx.plan("write " + config + " (default_pull_policy: Never, telemetry off)");
         ctx.plan("k0s install controller --enable-worker --no-taints -c " + config);
-        ctx.plan("k0s start; wait for " + ctx.paths().statusSocket() + ", 'k0s status', the API and a Ready node");
+        ctx.plan("k0s start; wait for " + ctx.paths().statusSocket() + " and for k0s's containerd to answer");
     }
 }

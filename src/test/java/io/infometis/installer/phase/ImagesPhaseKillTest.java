@@ -150,7 +150,7 @@ class ImagesPhaseKillTest {
         awaitOrphanedCtr(CONTAINERD.socket().toString());
 
         BundleManifest manifest = Json.MAPPER.readValue(tmp.resolve("bundle/bundle.json").toFile(), BundleManifest.class);
-        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), work.resolve("root"), CONTAINERD.socket(), null, 0);
+        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), work.resolve("root"), CONTAINERD.socket(), null, 0).started();
         Containerd containerd = new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(5));
         Map<String, Containerd.StoredImage> before = containerd.images();
         Set<String> all = manifest.images().stream().map(BundleManifest.Image::ref).collect(Collectors.toCollection(TreeSet::new));
@@ -170,7 +170,7 @@ class ImagesPhaseKillTest {
     }
 
     private Rerun rerun(Killed k) throws Exception {
-        K0sStandIn standIn = K0sStandIn.write(k.work().resolve("bin"), k.work().resolve("root"), CONTAINERD.socket(), null, 0);
+        K0sStandIn standIn = K0sStandIn.write(k.work().resolve("bin"), k.work().resolve("root"), CONTAINERD.socket(), null, 0).started();
         Runs.Run run = Runs.run(Runs.options(k.work().resolve("root"), standIn.binary(), null),
                 new DirectoryBundle(tmp.resolve("bundle"), k.manifest()), new ImagesPhase(k.containerd()));
         assertEquals(State.SUCCEEDED, run.outcome().state(), () -> String.valueOf(run.outcome().failure()));

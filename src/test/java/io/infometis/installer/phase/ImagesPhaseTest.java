@@ -48,7 +48,7 @@ class ImagesPhaseTest {
     void setUp() throws Exception {
         Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
-        k0s = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), null, 0);
+        k0s = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), null, 0).started();
         List<String> refs = IntStream.rangeClosed(1, 5).mapToObj(i -> "docker.io/infometis-test/img" + i + ":1." + i).toList();
         images = OciImages.write(tmp.resolve("bundle/images"), refs, 64 * 1024, 42);
         bundle = DirectoryBundle.create(tmp.resolve("bundle"), k0s.binary(), K0sStandIn.VERSION, images, List.of());

@@ -13,21 +13,27 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.host.K0sCli;
+import io.infometis.installer.host.K0sContainerd;
 import io.infometis.installer.host.ServiceManager;
 import io.infometis.installer.k8s.KubeClients;
 import io.infometis.installer.progress.State;
+import io.infometis.installer.testing.ContainerdExtension;
 import io.infometis.installer.testing.DirectoryBundle;
 import io.infometis.installer.testing.K0sStandIn;
 import io.infometis.installer.testing.MockCluster;
 import io.infometis.installer.testing.Runs;
 
-/** The k0s phase with the k0s stand-in and the fabric8 mock API server. */
+/** The k0s phase with the k0s stand-in, Debian's containerd and the fabric8 mock API server. */
 class K0sPhaseTest {
+    @RegisterExtension
+    static final ContainerdExtension CONTAINERD = new ContainerdExtension();
+
     @TempDir
     Path tmp;
     Path root;
@@ -35,8 +41,8 @@ class K0sPhaseTest {
     K0sStandIn standIn;
     DirectoryBundle bundle;
 
-    static final K0sReadiness.Timeouts QUICK = new K0sReadiness.Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10),
-            Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofMillis(100));
+    static final K0sReadiness.Timeouts QUICK = new K0sReadiness.Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(3),
+            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofMillis(100));
 
     @BeforeEach
     void setUp() throws IOException {
@@ -44,7 +50,7 @@ class K0sPhaseTest {
         cluster = new MockCluster();
         Path kubeconfig = cluster.writeKubeconfig(tmp.resolve("mock.kubeconfig"));
         // The status socket appears 1 s after 'k0s start': the waits must retry through "no such socket".
-        standIn = K0sStandIn.write(tmp.resolve("bin"), root, null, kubeconfig, 1);
+        standIn = K0sStandIn.write(tmp.resolve("bin"), root, CONTAINERD.socket(), kubeconfig, 1);
         bundle = DirectoryBundle.create(tmp.resolve("bundle"), standIn.binary(), K0sStandIn.VERSION, List.of(), List.of());
     }
 
@@ -56,13 +62,13 @@ class K0sPhaseTest {
     private K0sPhase phase(ServiceManager services) {
         K0sCli k0s = new K0sCli(HostPaths.of(root).k0sBinary(), Duration.ofSeconds(30));
         return new K0sPhase(k0s, services == null ? ServiceManager.k0s(k0s) : services,
-                new K0sReadiness(KubeClients.fromKubeconfig(HostPaths.of(root).adminKubeconfig()), QUICK));
+                new K0sReadiness(KubeClients.fromKubeconfig(HostPaths.of(root).adminKubeconfig()), QUICK),
+                new K0sContainerd(k0s, Duration.ofSeconds(30)));
     }
 
     @Test
-    void installsK0sAsControllerWithWorkerAndWaitsForAReadyNode() throws Exception {
-        cluster.addReadyNode("node-1");
-
+    void installsK0sAsControllerWithWorkerAndWaitsForItsContainerdNotForANode() throws Exception {
+        // No node at all: the k0s phase must not wait for one (the images it needs come in the next phase).
         Runs.Run r = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
 
         assertEquals(State.SUCCEEDED, r.outcome().state(), () -> String.valueOf(r.outcome().failure()));
@@ -74,13 +80,14 @@ class K0sPhaseTest {
         List<String> calls = standIn.calls();
         assertEquals("install controller --enable-worker --no-taints --disable-components=konnectivity-server --force -c " + paths.k0sConfig(),
                 calls.stream().filter(c -> c.startsWith("install")).findFirst().orElseThrow());
-        assertTrue(calls.indexOf("start") < calls.lastIndexOf("status -o json"), calls.toString());
-        assertTrue(calls.stream().filter(c -> c.equals("status -o json")).count() >= 2, "retried while the socket was missing");
+        assertTrue(calls.indexOf("start") < calls.indexOf("ctr -n k8s.io images ls"), calls.toString());
+        assertTrue(calls.stream().filter(c -> c.equals("ctr -n k8s.io images ls")).count() >= 1, calls.toString());
+        assertEquals(State.SUCCEEDED, Runs.journalUnits(root, "k0s").get("containerd").state());
+        assertTrue(Runs.journalUnits(root, "k0s").get("containerd").detail().startsWith("answers ("));
     }
 
     @Test
     void skipsThePhaseWhenTheSameK0sIsRunning() throws Exception {
-        cluster.addReadyNode("node-1");
         Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
         standIn.clearCalls();
 
@@ -93,7 +100,6 @@ class K0sPhaseTest {
 
     @Test
     void refusesToReplaceARunningK0sOfAnotherVersion() throws Exception {
-        cluster.addReadyNode("node-1");
         Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
         K0sStandIn newer = K0sStandIn.write(tmp.resolve("bin-newer"), root, null, tmp.resolve("mock.kubeconfig"), 0, "v1.34.1+k0s.0");
 
@@ -106,16 +112,20 @@ class K0sPhaseTest {
 
     @Test
     void aTimeoutNamesTheWaitThatDidNotFinish() throws Exception {
-        Runs.Run r = Runs.run(Runs.options(root, standIn.binary(), null), bundle, phase(null));
+        // A containerd that never answers: k0s's ctr cannot dial it.
+        K0sStandIn dead = K0sStandIn.write(tmp.resolve("bin-dead"), root, tmp.resolve("no.sock"),
+                tmp.resolve("mock.kubeconfig"), 0);
+
+        Runs.Run r = Runs.run(Runs.options(root, dead.binary(), null), bundle, phase(null));
 
         assertEquals(State.FAILED, r.outcome().state());
-        assertTrue(r.outcome().failure().message().startsWith("node Ready not ready after 3 s"), r.outcome().failure().message());
-        assertEquals(State.SUCCEEDED, Runs.journalUnits(root, "k0s").get("api").state());
+        assertTrue(r.outcome().failure().message().startsWith("k0s's containerd not ready after 3 s (last: "),
+                r.outcome().failure().message());
+        assertEquals(State.SUCCEEDED, Runs.journalUnits(root, "k0s").get("status-socket").state());
     }
 
     @Test
     void theServiceManagerIsASeam() throws Exception {
-        cluster.addReadyNode("node-1");
         List<String> seen = new ArrayList<>();
         K0sCli k0s = new K0sCli(HostPaths.of(root).k0sBinary(), Duration.ofSeconds(30));
         ServiceManager recording = new ServiceManager() {

@@ -413,8 +413,10 @@ class StackPhaseTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no unit " + unit)).state();
     }
 
+    /** The requests since the last call, without the pods and events the stand-in kubelet writes. */
     List<String> requests() {
-        return recording.drain();
+        return recording.drain().stream().filter(l -> !l.startsWith("create Pod/") && !l.startsWith("create Event/"))
+                .toList();
     }
 
     /** "Kind/name" → component, from the bundle's manifests. */

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A private, real containerd (Debian's) for one test class: root, state and sockets under a temp dir, CRI
- * disabled (we only need the image store), started before the class and stopped after it.
- * Recipe: /work/shared/research/env.md §1. Use it as a static field:
+ * disabled (we only need the image store), started before the class and stopped after it. No systemd: the daemon is
+ * this JVM's child, ready once {@code ctr version} answers (about 50 ms), stopped with SIGTERM (about 2 s). With CRI
+ * enabled it would also list {@code sha256:…} and {@code name@sha256:…} aliases, which is why the images phase matches
+ * names exactly (docs/architecture.md, "images"). .ci/deps.sh installs the package. Use it as a static field:
  *
  * <pre>
  * &#64;RegisterExtension

@@ -39,7 +39,7 @@ public final class ImagesBench {
             return;
         }
         Path root = Files.createDirectories(work.resolve("root"));
-        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), root, Path.of(args[2]), null, 0);
+        K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), root, Path.of(args[2]), null, 0).started();
         Path bundleDir = Path.of(args[3]).resolve("bundle");
         BundleManifest manifest = Json.MAPPER.readValue(bundleDir.resolve("bundle.json").toFile(), BundleManifest.class);
         DirectoryBundle bundle = new DirectoryBundle(bundleDir, manifest);

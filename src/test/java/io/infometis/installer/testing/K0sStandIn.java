@@ -18,20 +18,38 @@ public final class K0sStandIn {
 
     private final Path script;
     private final Path calls;
+    private final Path root;
 
-    private K0sStandIn(Path script, Path calls) {
+    private K0sStandIn(Path script, Path calls, Path root) {
         this.script = script;
         this.calls = calls;
+        this.root = root;
     }
 
     /**
-     * The stand-in of a whole node: {@code ctr} to this containerd, {@code kubeconfig admin} to this mock cluster,
-     * which gets a Ready node {@code infometis-1}. Written to {@code dir/bin/k0s}, the kubeconfig to {@code dir/kc}.
+     * The stand-in of a whole node, as strict as k0s: {@code ctr} to this containerd once k0s is started,
+     * {@code kubeconfig admin} to this mock cluster, and a {@link K0sNode} that registers node {@code infometis-1},
+     * applies k0s's system components and turns Ready only when k0s's own images ({@link K0sRefs#fromSpec()}) are in
+     * containerd; its {@link FakeControllers} run kube-system's and infometis's pods. The cluster closes the node.
+     * Written to {@code dir/bin/k0s}, the kubeconfig to {@code dir/kc}.
      */
     public static K0sStandIn forNode(Path dir, Path root, ContainerdExtension containerd, MockCluster cluster)
             throws IOException {
-        cluster.addReadyNode("infometis-1");
+        return forNode(dir, root, containerd, cluster, K0sRefs.fromSpec());
+    }
+
+    public static K0sStandIn forNode(Path dir, Path root, ContainerdExtension containerd, MockCluster cluster,
+            K0sRefs k0sImages) throws IOException {
+        cluster.attach(new K0sNode(cluster, root, containerd, k0sImages));
         return write(dir.resolve("bin"), root, containerd.socket(), cluster.writeKubeconfig(dir.resolve("kc")), 0);
+    }
+
+    /** As if {@code k0s start} had run long ago: the status socket and containerd are up (for tests of one phase). */
+    public K0sStandIn started() throws IOException {
+        Files.createDirectories(root.resolve("run/k0s"));
+        Files.writeString(root.resolve("run/k0s/status.sock"), "");
+        Files.writeString(root.resolve("run/k0s/containerd.sock"), "");
+        return this;
     }
 
     public static K0sStandIn write(Path dir, Path root, Path ctrSocket, Path kubeconfig, double startDelaySeconds)
@@ -57,7 +75,7 @@ public final class K0sStandIn {
         Path file = dir.resolve("k0s");
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, HostGate.perms("0755"));
-        return new K0sStandIn(file, calls);
+        return new K0sStandIn(file, calls, root);
     }
 
     public Path binary() {

@@ -16,6 +16,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 /** The fabric8 mock API server in CRUD mode, with a kubeconfig pointing at it, standing in for k0s's API. */
 public final class MockCluster implements AutoCloseable {
     private final KubernetesMockServer server;
+    private final java.util.List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public MockCluster() {
         // One map for the server and its dispatcher: expectations (pod logs) are answered, everything else is CRUD.
@@ -69,8 +70,21 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
+    /** Closed before the server: stand-ins that talk to it (a node, controllers). */
+    public <T extends AutoCloseable> T attach(T c) {
+        attached.add(c);
+        return c;
+    }
+
     @Override
     public void close() {
+        for (AutoCloseable c : attached) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         server.destroy();
     }
 }

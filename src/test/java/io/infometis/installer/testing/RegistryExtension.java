@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A private, real OCI registry (Debian's {@code docker-registry}, distribution 2.8) on 127.0.0.1 and a free port,
- * plain HTTP, storage under a temp dir; started before the test class, stopped after it (env.md §2).
+ * plain HTTP, storage under a temp dir; started before the test class, stopped after it (.ci/deps.sh installs the
+ * package).
  *
  * <pre>
  * &#64;RegisterExtension
