@@ -11,9 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
-import io.infometis.installer.Json;
 
 /**
  * Checks a bundle file in one streaming pass: bundle.json (format version), the signature when a key is given,
@@ -148,29 +145,9 @@ public final class BundleVerifier {
         return null;
     }
 
-    /** Reads bundle.json strictly; an unknown format version is refused before anything else is trusted. */
+    /** bundle.json through the one canonical parse ({@link BundleJson#manifest}): every field validated. */
     public static BundleManifest parseManifest(byte[] bytes) {
-        BundleManifest m;
-        try {
-            var tree = Json.LENIENT.readTree(bytes);
-            if (tree == null || !tree.isObject()) {
-                throw new BundleDefect(BundleEntries.MANIFEST, "not a JSON object");
-            }
-            int version = tree.path("formatVersion").asInt(-1);
-            if (version != BundleManifest.FORMAT_VERSION) {
-                throw new BundleDefect(BundleEntries.MANIFEST, "unknown format version " + tree.get("formatVersion")
-                        + " (this installer reads version " + BundleManifest.FORMAT_VERSION + ")");
-            }
-            m = Json.MAPPER.treeToValue(tree, BundleManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "malformed JSON (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "unreadable (" + e.getMessage() + ")");
-        }
-        if (m.name() == null || m.version() == null || m.k0s() == null || !Digests.isSha256Hex(m.checksumsSha256())) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "lacks name, version, k0s or checksumsSha256");
-        }
-        return m;
+        return BundleJson.manifest(bytes);
     }
 
     private byte[] small(BundleReader.Entry e) throws IOException {
