@@ -75,7 +75,8 @@ public final class BundleJson {
         JsonNode version = tree.get("formatVersion");
         if (version == null || !version.isIntegralNumber() || !version.canConvertToInt()
                 || version.intValue() != BundleManifest.FORMAT_VERSION) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "unknown format version " + Grammar.quote(String.valueOf(version))
+            throw new BundleDefect(BundleEntries.MANIFEST, "unknown format version "
+                    + (version == null ? "(none)" : Grammar.printable(version.toString()))
                     + " (this installer reads version " + BundleManifest.FORMAT_VERSION + ", written as the number 1)");
         }
         BundleSchema.check(tree, BundleSchema.MANIFEST, "", BundleJson::defect);
