@@ -321,7 +321,10 @@ class HostileBundlesTest {
     }
 
     Path write(List<Raw> entries) throws IOException {
-        Path out = Files.createTempFile(tmp, "hostile", ".tar");
+        return writeTo(Files.createTempFile(tmp, "hostile", ".tar"), entries);
+    }
+
+    static Path writeTo(Path out, List<Raw> entries) throws IOException {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(out))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
