@@ -292,6 +292,8 @@ class HostileBundlesTest {
         final byte type;
         final String link;
         final int mode;
+        /** Extra pax records commons-compress writes before this entry's header. */
+        final Map<String, String> pax = new LinkedHashMap<>();
 
         Raw(String name, byte[] data, byte type, String link, int mode) {
             this.name = name;
@@ -337,6 +339,7 @@ class HostileBundlesTest {
                 if (r.link != null) {
                     e.setLinkName(r.link);
                 }
+                r.pax.forEach(e::addPaxHeader);
                 e.setSize(r.type == TarConstants.LF_NORMAL ? r.data.length : 0);
                 tar.putArchiveEntry(e);
                 if (r.type == TarConstants.LF_NORMAL) {
