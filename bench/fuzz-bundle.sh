@@ -17,5 +17,5 @@ trap 'rm -f "$CP_FILE"' EXIT
 ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null 2>&1 \
   || ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null
 # Small heap on purpose: the fuzzer's limits bound every case, so an OOM here is a finding.
-exec java -Xmx512m -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
+java -Xmx512m -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
   io.infometis.installer.bundle.BundleFuzzer "$SEED" "$SECONDS_TO_RUN" "$TIMEOUT"
