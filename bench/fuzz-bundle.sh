@@ -13,9 +13,13 @@ SEED=${2:-1}
 TIMEOUT=${3:-10}
 ./mvnw -B -q -o test-compile >/dev/null 2>&1 || ./mvnw -B -q test-compile
 CP_FILE=$(mktemp)
-trap 'rm -f "$CP_FILE"' EXIT
+CLASSES=$(mktemp -d)
+trap 'rm -rf "$CP_FILE" "$CLASSES"' EXIT
+# A copy of the compiled classes: a build running meanwhile in this tree cannot pull them from under the campaign.
+cp -r target/classes "$CLASSES/main"
+cp -r target/test-classes "$CLASSES/test"
 ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null 2>&1 \
   || ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null
 # Small heap on purpose: the fuzzer's limits bound every case, so an OOM here is a finding.
-java -Xmx512m -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
+java -Xmx512m -cp "$CLASSES/test:$CLASSES/main:$(cat "$CP_FILE")" \
   io.infometis.installer.bundle.BundleFuzzer "$SEED" "$SECONDS_TO_RUN" "$TIMEOUT"
