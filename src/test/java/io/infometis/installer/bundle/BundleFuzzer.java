@@ -220,7 +220,7 @@ public final class BundleFuzzer {
         if (r.nextInt(4) != 0) {
             try {
                 HostileBundlesTest.reseal(e, forge.keys);
-            } catch (IOException unparseableManifest) {
+            } catch (IOException | RuntimeException unparseableManifest) {
                 // bundle.json itself was broken: the bundle goes out unsealed, as mutated.
             }
         }
