@@ -80,10 +80,21 @@ public final class BundleSignature {
                 .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
+    private static final int MAX_KEY_FILE = 64 << 10;
+
     private static byte[] der(Path pem, String type) {
         String text;
         try {
-            text = Files.readString(pem, StandardCharsets.US_ASCII);
+            // At most 64 KiB: a key file is a few hundred bytes, and --public-key /dev/zero must not fill the heap.
+            byte[] bytes;
+            try (var in = Files.newInputStream(pem)) {
+                bytes = in.readNBytes(MAX_KEY_FILE + 1);
+            }
+            if (bytes.length > MAX_KEY_FILE) {
+                throw InstallerException.invalidInput("key file " + pem + " is larger than " + MAX_KEY_FILE + " bytes; a PEM key is a few hundred",
+                        "give the .pub or .key file 'infometis bundle keygen' wrote");
+            }
+            text = new String(bytes, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw InstallerException.invalidInput("key file " + pem + " is unreadable (" + e.getMessage() + ")",
                     "check the path and its permissions");

@@ -267,6 +267,14 @@ class HostileBundlesTest {
         assertRefused(write(e), "", "first entry");
     }
 
+    @Test
+    void refusesAKeyFileLikeDevZeroWithoutReadingItAll() {
+        io.infometis.installer.InstallerException e = assertThrows(io.infometis.installer.InstallerException.class,
+                () -> BundleSignature.readPublicKey(Path.of("/dev/zero")));
+        assertEquals(ExitCodes.INVALID_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("larger than"), e.getMessage());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private void assertRefused(Path bundle, String entryPart, String defectPart) throws Exception {
