@@ -12,7 +12,8 @@ public final class BundleDefect extends InstallerException {
     private final String defect;
 
     public BundleDefect(String entry, String defect) {
-        super("bundle entry " + entry + ": " + defect,
+        // Entry names and defects quote bundle bytes: control characters are escaped so the message stays one line.
+        super("bundle entry " + Grammar.printable(String.valueOf(entry)) + ": " + Grammar.printable(String.valueOf(defect)),
                 "the bundle is corrupt or was tampered with; copy it again from its source and run 'infometis bundle verify'",
                 ExitCodes.INVALID_INPUT);
         this.entry = entry;

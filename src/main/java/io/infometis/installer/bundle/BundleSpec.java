@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.function.BiFunction;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -46,32 +50,62 @@ public record BundleSpec(
         }
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Strict like bundle.json's reader: a key twice is refused; types are checked by {@link BundleSchema#SPEC}. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /**
+     * Reads and validates the spec: every key and value against {@link BundleSchema#SPEC} (unknown keys refused,
+     * {@code mode: 0750} unquoted is a number, not the string it must be), then the components derived from the
+     * manifests folder against the same rules as bundle.json's. Any defect is one line and exit 2.
+     */
     public static BundleSpec read(Path file) {
+        BiFunction<String, String, RuntimeException> refuse = (field, what) -> InstallerException.invalidInput(
+                "bundle spec " + file + ": " + field + " " + what, "fix it; docs/bundle-format.md lists every key and its grammar");
+        JsonNode tree;
         try {
-            BundleSpec spec = YAML.readValue(SmallFiles.read(file, SmallFiles.SPEC_BYTES, "bundle spec"), BundleSpec.class);
-            if (spec == null) {
-                throw InstallerException.invalidInput("bundle spec " + file + " is empty", "see docs/bundle-format.md for the keys");
-            }
-            if (spec.name() == null || spec.version() == null || spec.k0s() == null) {
-                throw InstallerException.invalidInput("bundle spec " + file + " lacks name, version or k0s",
-                        "see docs/bundle-format.md for the keys");
-            }
-            if (spec.components().isEmpty()) {
-                spec = new BundleSpec(spec.name(), spec.version(), spec.k0s(), spec.images(), spec.manifests(),
-                        ManifestFolders.components(manifestsDir(file, spec)), spec.volumes());
-            }
-            return spec;
-        } catch (JsonProcessingException e) {
-            throw InstallerException.invalidInput("bundle spec " + file + ": " + ParseErrors.describe(e),
+            tree = YAML.readTree(bounded(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw InstallerException.invalidInput("bundle spec " + file + ": " + io.infometis.installer.ParseErrors.describe(e),
                     "fix the YAML; docs/bundle-format.md lists the keys");
         } catch (IOException e) {
             throw InstallerException.invalidInput("bundle spec " + file + ": " + firstLine(e.getMessage()),
                     "fix the YAML; docs/bundle-format.md lists the keys");
         }
+        if (tree == null || tree.isMissingNode() || !tree.isObject()) {
+            throw InstallerException.invalidInput("bundle spec " + file + " is not a YAML mapping of the spec's keys",
+                    "give the path of bundle/bundle.yaml; docs/bundle-format.md shows its keys");
+        }
+        BundleSchema.check(tree, BundleSchema.SPEC, "", refuse);
+        BundleSpec spec;
+        try {
+            spec = YAML.treeToValue(tree, BundleSpec.class);
+        } catch (IOException e) {
+            throw refuse.apply("(top level)", "does not bind: " + firstLine(e.getMessage()));
+        }
+        if (spec.components().isEmpty()) {
+            List<BundleManifest.Component> derived = ManifestFolders.components(manifestsDir(file, spec));
+            BundleSchema.check(YAML.valueToTree(derived), new BundleSchema.ListOf(BundleSchema.COMPONENT, Integer.MAX_VALUE),
+                    "components (from the manifests folder)", refuse);
+            spec = new BundleSpec(spec.name(), spec.version(), spec.k0s(), spec.images(), spec.manifests(), derived, spec.volumes());
+        }
+        BundleSchema.crossCheck(spec, refuse);
+        return spec;
     }
+
+    /** The spec's bytes, at most 1 MiB: {@code --spec /dev/zero} is refused, not read until memory runs out. */
+    private static byte[] bounded(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_SPEC_BYTES + 1);
+            if (bytes.length > MAX_SPEC_BYTES) {
+                throw new IOException("larger than " + MAX_SPEC_BYTES + " bytes; a spec is a small YAML file");
+            }
+            return bytes;
+        }
+    }
+
+    private static final int MAX_SPEC_BYTES = 1 << 20;
 
     /** The manifests folder, relative to the spec file's folder (default {@code manifests/}). */
     public static Path manifestsDir(Path specFile, BundleSpec spec) {
@@ -80,6 +114,6 @@ public record BundleSpec(
     }
 
     private static String firstLine(String s) {
-        return s == null ? "unreadable" : s.lines().findFirst().orElse(s);
+        return s == null ? "unreadable" : Grammar.printable(s.lines().findFirst().orElse(s));
     }
 }

@@ -11,9 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
-import io.infometis.installer.Json;
 
 /**
  * Checks a bundle file in one streaming pass: bundle.json (format version), the signature when a key is given,
@@ -74,6 +71,7 @@ public final class BundleVerifier {
             sinkBytes(sink, next, checksumBytes);
 
             Map<String, byte[]> documents = new HashMap<>();
+            Map<String, byte[]> heads = new HashMap<>();
             Map<String, Long> blobSizes = new LinkedHashMap<>();
             long kept = 0;
             long total = manifestBytes.length + checksumBytes.length;
@@ -88,14 +86,23 @@ public final class BundleVerifier {
                 if (isBlob && !e.name().substring(BundleEntries.BLOBS.length()).equals(expected)) {
                     throw new BundleDefect(e.name(), "blob content listed with a sha256 other than its name");
                 }
-                // Index, manifests and configs are small; keep them to check the layout after the pass.
-                boolean keep = e.size() <= (4 << 20) && kept + e.size() <= limits.maxMetadataBytes()
-                        && (isBlob || e.name().equals(BundleEntries.OCI_INDEX) || e.name().equals(BundleEntries.OCI_LAYOUT));
+                boolean layoutFile = e.name().equals(BundleEntries.OCI_INDEX) || e.name().equals(BundleEntries.OCI_LAYOUT);
+                // Indexes, manifests and configs are small JSON documents; keep them to check the layout after the
+                // pass. Layers (binary, not starting with '{') are only hashed, so they never use up the budget.
+                boolean keep = e.size() <= (4 << 20) && kept + e.size() <= limits.maxMetadataBytes() && (isBlob || layoutFile);
                 MessageDigest md = Digests.sha256();
                 ByteArrayOutputStream copy = keep ? new ByteArrayOutputStream((int) e.size()) : null;
+                byte[] head = new byte[4];
+                int headLen = 0;
                 try (OutputStream out = sink == null ? null : sink.open(e.name(), e.size(), e.mode())) {
                     InputStream in = e.data();
                     for (int n; (n = in.read(buf)) > 0;) {
+                        if (headLen == 0 && copy != null && !layoutFile && !looksLikeJson(buf, n)) {
+                            copy = null;
+                        }
+                        int take = Math.min(n, head.length - headLen);
+                        System.arraycopy(buf, 0, head, headLen, take);
+                        headLen += take;
                         md.update(buf, 0, n);
                         if (copy != null) {
                             copy.write(buf, 0, n);
@@ -113,6 +120,7 @@ public final class BundleVerifier {
                     kept += e.size();
                 }
                 if (isBlob) {
+                    heads.put("sha256:" + expected, java.util.Arrays.copyOf(head, headLen));
                     blobSizes.put("sha256:" + expected, e.size());
                 }
                 total += e.size();
@@ -125,7 +133,7 @@ public final class BundleVerifier {
                     }
                 }
             }
-            new LayoutCheck(manifest, checksums, documents, blobSizes).run();
+            new LayoutCheck(manifest, checksums, documents, blobSizes, heads, limits.maxDepth()).run();
             return new Verified(manifest, manifestBytes, Digests.sha256(manifestBytes), signed, blobSizes, total);
         }
     }
@@ -148,29 +156,19 @@ public final class BundleVerifier {
         return null;
     }
 
-    /** Reads bundle.json strictly; an unknown format version is refused before anything else is trusted. */
+    /** bundle.json through the one canonical parse ({@link BundleJson#manifest}): every field validated. */
     public static BundleManifest parseManifest(byte[] bytes) {
-        BundleManifest m;
-        try {
-            var tree = Json.LENIENT.readTree(bytes);
-            if (tree == null || !tree.isObject()) {
-                throw new BundleDefect(BundleEntries.MANIFEST, "not a JSON object");
+        return BundleJson.manifest(bytes);
+    }
+
+    /** The first non-blank byte is '{': a JSON document (an index, manifest or config), not a layer. */
+    private static boolean looksLikeJson(byte[] buf, int n) {
+        for (int i = 0; i < n; i++) {
+            if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t') {
+                return buf[i] == '{';
             }
-            int version = tree.path("formatVersion").asInt(-1);
-            if (version != BundleManifest.FORMAT_VERSION) {
-                throw new BundleDefect(BundleEntries.MANIFEST, "unknown format version " + tree.get("formatVersion")
-                        + " (this installer reads version " + BundleManifest.FORMAT_VERSION + ")");
-            }
-            m = Json.MAPPER.treeToValue(tree, BundleManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "malformed JSON (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "unreadable (" + e.getMessage() + ")");
         }
-        if (m.name() == null || m.version() == null || m.k0s() == null || !Digests.isSha256Hex(m.checksumsSha256())) {
-            throw new BundleDefect(BundleEntries.MANIFEST, "lacks name, version, k0s or checksumsSha256");
-        }
-        return m;
+        return false;
     }
 
     private byte[] small(BundleReader.Entry e) throws IOException {

@@ -19,6 +19,18 @@ public final class OciLayout {
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+    public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+    /** Layer media types containerd unpacks; with the compression each one promises (checked on the blob's bytes). */
+    public static final java.util.Map<String, String> LAYERS = java.util.Map.of(
+            "application/vnd.oci.image.layer.v1.tar", "tar",
+            "application/vnd.oci.image.layer.v1.tar+gzip", "gzip",
+            "application/vnd.oci.image.layer.v1.tar+zstd", "zstd",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar", "tar",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", "gzip",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", "zstd",
+            "application/vnd.docker.image.rootfs.diff.tar.gzip", "gzip",
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "gzip");
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
     public static final String LAYOUT_FILE = "{\"imageLayoutVersion\":\"1.0.0\"}";
     /** What we accept from a registry, most specific first. */
@@ -50,6 +62,11 @@ public final class OciLayout {
         return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
     }
 
+    public static boolean isConfig(String mediaType) {
+        return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
+    }
+
+    /** Lenient: for documents the builder fetches from a registry. A bundle's documents go through {@link BundleJson#document}. */
     public static JsonNode parse(byte[] json) throws IOException {
         JsonNode node = Json.LENIENT.readTree(json);
         if (node == null || !node.isObject()) {
@@ -96,15 +113,21 @@ public final class OciLayout {
     }
 
     public static Descriptor descriptor(JsonNode d) throws IOException {
+        if (d == null || !d.isObject()) {
+            throw new IOException("a descriptor is not a JSON object");
+        }
         JsonNode digest = d.get("digest");
         JsonNode size = d.get("size");
-        if (digest == null || Digests.hexOf(digest.asText()) == null) {
-            throw new IOException("descriptor without a sha256 digest: " + d);
+        if (digest == null || !digest.isTextual() || Digests.hexOf(digest.textValue()) == null) {
+            throw new IOException("descriptor without a sha256 digest");
         }
-        if (size == null || !size.canConvertToLong() || size.asLong() < 0) {
-            throw new IOException("descriptor without a valid size: " + d);
+        if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
+            throw new IOException("descriptor of " + digest.textValue() + " without a valid size");
         }
         JsonNode mt = d.get("mediaType");
+        if (mt != null && !mt.isTextual()) {
+            throw new IOException("descriptor of " + digest.textValue() + " has a mediaType that is not a string");
+        }
         String platform = null;
         JsonNode p = d.get("platform");
         if (p != null && p.isObject()) {
@@ -112,8 +135,8 @@ public final class OciLayout {
                     + (p.hasNonNull("variant") ? "/" + p.get("variant").asText() : "");
         }
         JsonNode ann = d.path("annotations").get(REF_NAME);
-        return new Descriptor(mt == null ? null : mt.asText(), digest.asText(), size.asLong(), platform,
-                ann == null ? null : ann.asText());
+        return new Descriptor(mt == null ? null : mt.textValue(), digest.textValue(), size.longValue(), platform,
+                ann == null || !ann.isTextual() ? null : ann.textValue());
     }
 
     /**

@@ -34,6 +34,12 @@ public final class VolumeDirectories {
      */
     public boolean ensure(Path root, String hostPath, int uid, int gid, String mode) throws IOException {
         Path rel = Path.of(hostPath.startsWith("/") ? hostPath.substring(1) : hostPath);
+        for (Path seg : rel) {
+            // Callers pass HostPaths.volumeHostPath's result; a '.' or '..' segment would walk out of the root.
+            if (seg.toString().equals("..") || seg.toString().equals(".")) {
+                throw refused(hostPath + " has a '.' or '..' segment");
+            }
+        }
         Path current = root;
         boolean changed = false;
         int myUid = uidOf(Path.of("/proc/self"));

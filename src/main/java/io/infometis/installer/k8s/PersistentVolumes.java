@@ -119,9 +119,7 @@ public final class PersistentVolumes {
 
     /** The directory on the host, {@code <volumesBaseDir>/<component>/<name>} (as kubelet sees it: never under --root). */
     public static String hostPath(BundleManifest.Volume v, String volumesBaseDir) {
-        String base = volumesBaseDir.endsWith("/") ? volumesBaseDir.substring(0, volumesBaseDir.length() - 1)
-                : volumesBaseDir;
-        return base + "/" + v.component() + "/" + v.name();
+        return io.infometis.installer.host.HostPaths.volumeHostPath(volumesBaseDir, v.component(), v.name());
     }
 
     /** {@code infometis-<component>-<name>}, e.g. infometis-nifi-content. */

@@ -73,6 +73,9 @@ public final class VolumesPhase implements Phase {
      * it, data untouched for 10 days (Debian's default for /tmp) would be deleted under a running broker.
      */
     static String tmpfilesRule(String base, List<Volume> volumes) {
+        // Every path is built by HostPaths from DNS-1123 labels under a plain absolute base: no blank, newline or
+        // control character can reach this file, so no line can be split into a second rule.
+        HostPaths.plainBase(base);
         StringBuilder sb = new StringBuilder();
         sb.append("# Written by 'infometis install': systemd-tmpfiles must never clean the InfoMetis volumes.\n");
         sb.append("# 'infometis uninstall --purge-data' removes this file with the data. See docs/volumes.md.\n");

@@ -163,7 +163,7 @@ class BundleFileTest {
         Files.writeString(spec.getParent().resolve("manifests/20-kafka/b.yaml"), "b");
         Files.writeString(spec.getParent().resolve("manifests/20-kafka/a.yaml"), "a");
         Files.writeString(spec.getParent().resolve("manifests/10-traefik/t.yaml"), "t");
-        Files.writeString(spec, "name: x\nversion: 1\nk0s: {version: v1, source: /k0s, sha256: abc}\nimages: [docker.io/a/b:1]\nmanifests: manifests/\n");
+        Files.writeString(spec, "name: x\nversion: \"1\"\nk0s: {version: v1.33.4+k0s.0, source: /k0s, sha256: SHA256_OF_K0S_BINARY}\nimages: [docker.io/a/b:1]\nmanifests: manifests/\n");
         Path root = Files.createDirectories(tmp.resolve("root"));
         InstallOptions opts = new InstallOptions(root, null, null, spec, true, null, null, null, null, null);
         InstallBundle plan = BundleLocator.resolve(opts, HostPaths.of(root), new HostGate(true, null), List.of());
