@@ -72,6 +72,13 @@ final class EarlyInstallChecks {
                 return ExitCodes.INVALID_INPUT;
             }
         }
+        if (install.apiOpen && install.apiTokenFile != null) {
+            System.err.println("ERROR: --api-open and --api-token-file contradict each other — pass one of them");
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (install.apiOpen) {
+            System.setProperty(ApiAccess.OPEN_PROPERTY, "true");
+        }
         if (install.apiTokenFile != null) {
             try {
                 InstallCommand.readToken(install.apiTokenFile);

@@ -3,8 +3,10 @@ package io.infometis.installer.cli;
 import io.infometis.installer.InstallerException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashSet;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.InstallBundle;
+import io.infometis.installer.host.AtomicFiles;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -69,8 +72,10 @@ public class InstallCommand implements Callable<Integer> {
     int apiPort;
     @Option(names = "--api-bind", paramLabel = "ADDR", description = "Progress API address (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
     String apiBind;
-    @Option(names = "--api-token-file", paramLabel = "FILE", description = "Require 'Authorization: Bearer <token>' on /api.")
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: one generated at start, printed once and kept in <state dir>/api-token, 0600).")
     Path apiTokenFile;
+    @Option(names = "--api-open", description = "Serve the progress API without a token (anyone who reaches the port sees host paths and facts).")
+    boolean apiOpen;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
     Duration linger;
     @Option(names = "--phase-timeout", paramLabel = "DURATION", description = "Override every phase's own timeout.", converter = DurationConverter.class)
@@ -88,13 +93,18 @@ public class InstallCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         InstallOptions options = options();
         PublicKey key = publicKey == null ? null : BundleSignature.readPublicKey(publicKey);
+        if (apiOpen && apiTokenFile != null) {
+            throw InstallerException.invalidInput("--api-open and --api-token-file contradict each other", "pass one of them");
+        }
         if (apiTokenFile != null) {
             apiAccess.requireToken(readToken(apiTokenFile));
+        } else if (apiOpen) {
+            apiAccess.requireToken(null);
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
-            announceApi(out);
+            announceApi(out, installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME));
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
@@ -130,7 +140,7 @@ public class InstallCommand implements Callable<Integer> {
 
     static String readToken(Path file) {
         try {
-            String token = Files.readString(file).trim();
+            String token = ApiAccess.readTokenFile(file).trim();
             if (token.isEmpty()) {
                 throw InstallerException.invalidInput("--api-token-file " + file + " is empty", "write the token into it");
             }
@@ -146,11 +156,27 @@ public class InstallCommand implements Callable<Integer> {
                 && ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).isPresent();
     }
 
-    private void announceApi(PrintWriter out) {
-        if (serving()) {
-            int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
-            out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress");
+    /**
+     * The URL, and a generated token exactly once: on the console (the ISO's serial line and screen) and in a
+     * 0600 file in the state dir, where {@code status} on this host finds it. A dry run writes nothing under the
+     * root, so its token is only printed.
+     */
+    private void announceApi(PrintWriter out, Path tokenFile) throws IOException {
+        if (!serving()) {
+            return;
         }
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+        out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress"
+                + (apiAccess.tokenRequired() ? "" : " (open: no token, --api-open)"));
+        String token = apiAccess.generatedToken();
+        if (token != null) {
+            if (!dryRun) {
+                AtomicFiles.write(tokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII),
+                        PosixFilePermissions.fromString("rw-------"));
+            }
+            out.println("progress API token: " + token + (dryRun ? " (dry run: not saved)" : " (also in " + tokenFile + ", mode 0600)"));
+        }
+        out.flush();
     }
 
     private void report(PrintWriter out, PhaseRunner.Outcome outcome) {
