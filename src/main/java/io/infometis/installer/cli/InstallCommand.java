@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +18,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.infometis.installer.bundle.BundleLocator;
-import io.infometis.installer.bundle.BundleSignature;
+import io.infometis.installer.bundle.TrustPolicy;
 import io.infometis.installer.bundle.InstallBundle;
 import io.infometis.installer.host.AtomicFiles;
 import io.infometis.installer.host.HostPaths;
@@ -50,8 +49,10 @@ public class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--bundle", paramLabel = "FILE", description = "The air-gap bundle (default: infometis-bundle.tar* next to the binary).")
     Path bundle;
-    @Option(names = "--public-key", paramLabel = "FILE", description = "Ed25519 public key (X.509 PEM): the bundle must be signed by it (exit 2 before anything changes otherwise).")
+    @Option(names = "--public-key", paramLabel = "FILE", description = "Trusted Ed25519 public key (X.509 PEM), instead of infometis.pub beside the executable or /etc/infometis/trusted.pub: the bundle must be signed by it (exit 2 before anything changes otherwise).")
     Path publicKey;
+    @Option(names = "--allow-unsigned", description = "Install a bundle that is unsigned or not signed by the trusted key anyway (recorded in the journal and shown in progress).")
+    boolean allowUnsigned;
     @Option(names = "--spec", paramLabel = "FILE", description = "Bundle spec a dry run plans from when there is no bundle (default: ${DEFAULT-VALUE}).", defaultValue = "bundle/bundle.yaml")
     Path bundleSpec;
     @Option(names = "--root", paramLabel = "DIR", description = "Install under DIR instead of / (a sandbox).", defaultValue = "/")
@@ -92,7 +93,7 @@ public class InstallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         InstallOptions options = options();
-        PublicKey key = publicKey == null ? null : BundleSignature.readPublicKey(publicKey);
+        TrustPolicy trust = TrustPolicy.forInstall(publicKey, allowUnsigned, root);
         if (apiOpen && apiTokenFile != null) {
             throw InstallerException.invalidInput("--api-open and --api-token-file contradict each other", "pass one of them");
         }
@@ -107,7 +108,10 @@ public class InstallCommand implements Callable<Integer> {
             announceApi(out, installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME));
             PhaseRunner.Outcome outcome;
             try {
-                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
+                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), trust);
+                if (installBundle.trust() != null) {
+                    progress.setBundleTrust(installBundle.trust().status().label(), installBundle.trust().message());
+                }
                 outcome = installer.run(plan.phases(options), installBundle);
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
