@@ -120,6 +120,15 @@
     document.title = s.percent + '% ' + s.state + ' · InfoMetis install';
     document.body.dataset.state = s.state.toLowerCase();
 
+    // A bundle accepted without a verified signature (--allow-unsigned, or no trusted key) is said on the page.
+    const trust = s.bundleTrust;
+    $('trust').hidden = !trust;
+    if (trust) {
+      $('trust').className = trust.status === 'verified' ? 'trust-ok' : 'trust-warn';
+      $('trust-status').textContent = trust.status;
+      $('trust-message').textContent = trust.message;
+    }
+
     const err = s.error;
     $('failure').hidden = !err;
     if (err) {

@@ -162,10 +162,10 @@ public class Progress {
         notifyListeners(e);
     }
 
-    /** The bundle's trust verdict, set once when install opens the bundle; kept across {@link #start}. */
+    /** The bundle's trust verdict, set once when install opens the bundle (null clears it); kept across {@link #start}. */
     public void setBundleTrust(String status, String message) {
         synchronized (this) {
-            bundleTrust = new ProgressSnapshot.BundleTrust(status, message);
+            bundleTrust = status == null ? null : new ProgressSnapshot.BundleTrust(status, message);
         }
         invalidate();
     }

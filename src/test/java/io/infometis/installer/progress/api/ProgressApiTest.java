@@ -164,6 +164,19 @@ class ProgressApiTest {
     }
 
     @Test
+    void theBundlesTrustVerdictIsServed() throws Exception {
+        progress.setBundleTrust("unsigned-allowed", "unsigned, accepted because of --allow-unsigned (trusted key k.pub)");
+        try {
+            JsonNode trust = get("/api/v1/progress").get("bundleTrust");
+            assertEquals("unsigned-allowed", trust.get("status").asText());
+            assertTrue(trust.get("message").asText().contains("--allow-unsigned"));
+        } finally {
+            progress.setBundleTrust(null, null);
+        }
+        assertFalse(get("/api/v1/progress").has("bundleTrust"), "absent when there is no bundle file");
+    }
+
+    @Test
     void healthIsUpAndCarriesTheInstallState() throws Exception {
         JsonNode ready = get("/q/health/ready");
         assertEquals("UP", ready.get("status").asText());
