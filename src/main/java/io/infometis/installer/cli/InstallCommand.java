@@ -88,6 +88,7 @@ public class InstallCommand implements Callable<Integer> {
     Progress progress;
     @Inject
     ApiAccess apiAccess;
+    private boolean announced;
 
     @Override
     public Integer call() throws Exception {
@@ -105,13 +106,15 @@ public class InstallCommand implements Callable<Integer> {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
-            announceApi(out, installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME));
+            // Announced (and the token saved) once the bundle is accepted, so a refused bundle leaves the root as it was.
+            Path tokenFile = installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME);
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), trust);
                 if (installBundle.trust() != null) {
                     progress.setBundleTrust(installBundle.trust().status().label(), installBundle.trust().message());
                 }
+                announceApi(out, tokenFile);
                 outcome = installer.run(plan.phases(options), installBundle);
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
@@ -121,6 +124,9 @@ public class InstallCommand implements Callable<Integer> {
                 progress.finish(State.FAILED, failure);
                 if (!spec.commandLine().getParseResult().hasMatchedOption("--linger")) {
                     throw e;
+                }
+                if (!linger.isZero()) {
+                    announceApi(out, tokenFile);
                 }
                 outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
             }
@@ -166,9 +172,10 @@ public class InstallCommand implements Callable<Integer> {
      * root, so its token is only printed.
      */
     private void announceApi(PrintWriter out, Path tokenFile) throws IOException {
-        if (!serving()) {
+        if (!serving() || announced) {
             return;
         }
+        announced = true;
         int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
         out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress"
                 + (apiAccess.tokenRequired() ? "" : " (open: no token, --api-open)"));

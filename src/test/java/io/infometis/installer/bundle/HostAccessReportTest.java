@@ -16,7 +16,7 @@ import io.infometis.installer.ExitCodes;
 import io.infometis.installer.testing.TestBundles;
 
 /** What the manifests ask of the host, read from a bundle file the way install reads it. */
-class HostAccessReportTest {
+public class HostAccessReportTest {
     @TempDir
     Path tmp;
 
@@ -64,7 +64,7 @@ class HostAccessReportTest {
             """;
 
     /** The tiny bundle plus a component {@code 20-agent} holding {@code yaml}. */
-    static Path bundleWith(Path dir, String yaml) throws Exception {
+    public static Path bundleWith(Path dir, String yaml) throws Exception {
         Path layout = TestBundles.layout(dir.resolve("layout")).image(TestBundles.TINY_REF, Map.of("a.txt", "a\n")).done();
         Path manifests = dir.resolve("manifests");
         Files.createDirectories(manifests.resolve("10-demo"));
