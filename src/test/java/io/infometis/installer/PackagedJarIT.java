@@ -221,10 +221,12 @@ class PackagedJarIT {
                 "--linger", "30s", "--api-open");
         assertEquals("Succeeded", finalProgress(port, null).get("state").asText());
         assertFalse(Files.readString(work.resolve("install.out")).contains("progress API token:"));
-        Run both = run("both", "install", "--dry-run", "--root", root.toString(), "--api-port", "0", "--api-open",
+        Path other = Files.createDirectories(work.resolve("other-root"));
+        Run both = run("both", "install", "--dry-run", "--root", other.toString(), "--api-port", "0", "--api-open",
                 "--api-token-file", work.resolve("t").toString());
-        assertEquals(2, both.exitCode());
+        assertEquals(2, both.exitCode(), both.err());
         assertEquals(1, both.errLines().size(), both.err());
+        assertTrue(both.err().startsWith("ERROR: --api-open and --api-token-file contradict each other"), both.err());
     }
 
     @Test
