@@ -37,7 +37,8 @@ boot() {   # $1 = bios|uefi
       case " $marks " in *" ${m%%:*}="*) continue ;; esac
       grep -a -q -- "${m#*:}" "$log" 2>/dev/null && marks="$marks ${m%%:*}=$(printf %.1f "$now")"
     done
-    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$port/api/v1/progress"; then ok=1; break; fi
+    # Liveness answers without the token (the API needs the one the installer prints on the serial line).
+    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$port/q/health/live"; then ok=1; break; fi
     sleep 0.25
   done
   local t; t=$(echo "$(date +%s.%N) - $start" | bc)

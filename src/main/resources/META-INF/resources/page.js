@@ -15,6 +15,14 @@
 
   class Unauthorized extends Error {}
 
+  // The installer prints its token at start; a link ending in #token=… hands it over without a prompt. The
+  // fragment never reaches a server, and it is removed from the address bar (and history) at once.
+  const handed = /^#token=([A-Za-z0-9_.~-]+)$/.exec(location.hash);
+  if (handed) {
+    sessionStorage.setItem(TOKEN_KEY, handed[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
   async function get(path) {
     const headers = { Accept: 'application/json' };
     const token = sessionStorage.getItem(TOKEN_KEY);
@@ -111,6 +119,15 @@
     $('step').textContent = s.currentStep || (s.finishedAt ? (s.state === 'Succeeded' ? 'finished' : 'stopped') : '–');
     document.title = s.percent + '% ' + s.state + ' · InfoMetis install';
     document.body.dataset.state = s.state.toLowerCase();
+
+    // A bundle accepted without a verified signature (--allow-unsigned, or no trusted key) is said on the page.
+    const trust = s.bundleTrust;
+    $('trust').hidden = !trust;
+    if (trust) {
+      $('trust').className = trust.status === 'verified' ? 'trust-ok' : 'trust-warn';
+      $('trust-status').textContent = trust.status;
+      $('trust-message').textContent = trust.message;
+    }
 
     const err = s.error;
     $('failure').hidden = !err;

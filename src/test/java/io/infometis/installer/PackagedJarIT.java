@@ -103,6 +103,20 @@ class PackagedJarIT {
         throw new AssertionError("no final state on port " + port);
     }
 
+    /** The token the installer printed once on its console ({@code progress API token: T …}). */
+    private String printedToken(String name) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("progress API token: ([A-Za-z0-9_-]{43})")
+                    .matcher(Files.readString(work.resolve(name + ".out")));
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no token printed by " + name);
+    }
+
     private Path emptyRoot() throws IOException {
         return Files.createDirectories(work.resolve("root"));
     }
@@ -119,7 +133,8 @@ class PackagedJarIT {
         int port = freePort();
         start("install", "install", "--dry-run", "--root", root.toString(), "--api-port", Integer.toString(port),
                 "--linger", "30s");
-        JsonNode progress = finalProgress(port, null);
+        String token = printedToken("install");
+        JsonNode progress = finalProgress(port, token);
         assertEquals("Succeeded", progress.get("state").asText(), progress.toString());
         assertEquals(100, progress.get("percent").asInt());
         assertTrue(progress.get("dryRun").asBoolean());
@@ -134,7 +149,8 @@ class PackagedJarIT {
         assertTrue(installOut.contains("plan: "), installOut);
         assertTrue(installOut.contains("Dry run finished: nothing was changed."), installOut);
 
-        Run status = run("status", "status", "--url", "http://127.0.0.1:" + port);
+        assertEquals(401, send("GET", "http://127.0.0.1:" + port + "/api/v1/progress", null).statusCode(), "a token by default");
+        Run status = run("status", "status", "--url", "http://127.0.0.1:" + port, "--token", token);
         assertEquals(0, status.exitCode(), status.err());
         List<String> lines = status.out().lines().toList();
         assertEquals("install Succeeded 100% (dry run)", lines.get(0));
@@ -145,12 +161,14 @@ class PackagedJarIT {
         }
         assertEquals(phases.size() + 1, lines.size(), status.out());
 
-        Run json = run("status-json", "status", "--url", "http://127.0.0.1:" + port, "--output", "json");
+        Run json = run("status-json", "status", "--url", "http://127.0.0.1:" + port, "--output", "json", "--token", token);
         assertEquals(progress.get("phases"), Json.MAPPER.readTree(json.out()).get("phases"));
 
         assertEquals(405, send("POST", "http://127.0.0.1:" + port + "/api/v1/progress", null).statusCode());
-        assertEquals(200, send("GET", "http://127.0.0.1:" + port + "/q/health/ready", null).statusCode());
-        assertEquals(List.of(), list(root), "a dry run writes nothing under the root");
+        assertEquals(200, send("GET", "http://127.0.0.1:" + port + "/q/health/ready", token).statusCode());
+        assertEquals(200, send("GET", "http://127.0.0.1:" + port + "/q/health/live", null).statusCode());
+        assertEquals(400, send("GET", "http://127.0.0.1:" + port + "/api;x/v1/progress", null).statusCode());
+        assertEquals(List.of(), list(root), "a dry run writes nothing under the root, not even the token");
     }
 
     @Test
@@ -172,12 +190,52 @@ class PackagedJarIT {
     }
 
     @Test
+    void aRealInstallKeepsItsTokenInTheStateDirWhereStatusOnTheSameHostFindsIt() throws Exception {
+        Path root = emptyRoot();
+        Path bundle = work.resolve("missing-bundle.tar");
+        int port = freePort();
+        // No bundle: the install fails at once and, with an explicit --linger, serves that failure (as the ISO does).
+        start("install", "install", "--bundle", bundle.toString(), "--root", root.toString(), "--api-port",
+                Integer.toString(port), "--linger", "30s");
+        String token = printedToken("install");
+        Path tokenFile = root.resolve("var/lib/infometis/api-token");
+        assertEquals(token, Files.readString(tokenFile).strip());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+        assertEquals("Failed", finalProgress(port, token).get("state").asText());
+        Run local = run("status-local", "status", "--url", "http://127.0.0.1:" + port, "--state-dir",
+                root.resolve("var/lib/infometis").toString());
+        assertEquals(1, local.exitCode(), local.err());
+        assertTrue(local.out().startsWith("install Failed"), local.out());
+        Run none = run("status-no-token", "status", "--url", "http://localhost:" + port, "--state-dir", work.toString());
+        assertEquals(2, none.exitCode(), "no local token file there: " + none.err());
+        Files.readString(work.resolve("install.out")).lines().filter(l -> l.contains(token)).reduce((a, b) -> {
+            throw new AssertionError("the token is printed once: " + a + " / " + b);
+        });
+    }
+
+    @Test
+    void anOpenApiNeedsTheExplicitFlag() throws Exception {
+        Path root = emptyRoot();
+        int port = freePort();
+        start("install", "install", "--dry-run", "--root", root.toString(), "--api-port", Integer.toString(port),
+                "--linger", "30s", "--api-open");
+        assertEquals("Succeeded", finalProgress(port, null).get("state").asText());
+        assertFalse(Files.readString(work.resolve("install.out")).contains("progress API token:"));
+        Path other = Files.createDirectories(work.resolve("other-root"));
+        Run both = run("both", "install", "--dry-run", "--root", other.toString(), "--api-port", "0", "--api-open",
+                "--api-token-file", work.resolve("t").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertEquals(1, both.errLines().size(), both.err());
+        assertTrue(both.err().startsWith("ERROR: --api-open and --api-token-file contradict each other"), both.err());
+    }
+
+    @Test
     void aSecondInstallerOnTheSameRootExitsFourNamingThePid() throws Exception {
         Path root = emptyRoot();
         int port = freePort();
         Process first = start("first", "install", "--dry-run", "--root", root.toString(), "--api-port",
                 Integer.toString(port), "--linger", "30s");
-        finalProgress(port, null);
+        finalProgress(port, printedToken("first"));
         Run second = run("second", "install", "--dry-run", "--root", root.toString(), "--api-port",
                 Integer.toString(freePort()), "--linger", "0");
         assertEquals(4, second.exitCode(), second.out() + second.err());

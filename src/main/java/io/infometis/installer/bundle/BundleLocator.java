@@ -40,6 +40,21 @@ public final class BundleLocator {
         return resolve(options, paths, gate, binaryDirs(), publicKey);
     }
 
+    /**
+     * The bundle under a trust policy: the policy reads bundle.json and its signature and decides (refusing with
+     * exit 2) before anything changes; the full verification then checks the signature again when it verified.
+     */
+    public static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, TrustPolicy trust) {
+        Path file = bundleFile(options, paths, binaryDirs());
+        if (file == null) {
+            return resolve(options, paths, gate, binaryDirs(), null);
+        }
+        TrustPolicy.Verdict verdict = trust.assess(file);
+        BundleFile bundle = new BundleFile(file, paths.stateDir(), gate, BundleLimits.DEFAULT, verdict.verifierKey());
+        bundle.manifest();
+        return new TrustedBundle(bundle, verdict);
+    }
+
     static InstallBundle resolve(InstallOptions options, HostPaths paths, HostGate gate, List<Path> binaryDirs) {
         return resolve(options, paths, gate, binaryDirs, null);
     }

@@ -29,4 +29,14 @@ public interface InstallBundle {
      * Unpacks on first use, after verifying, through the dry-run gate.
      */
     Path directory() throws IOException;
+
+    /** The bundle file, when there is one (a plan has none). */
+    default Path file() {
+        return null;
+    }
+
+    /** What the trust policy decided when install opened the file; null when it was not asked (a plan, a test). */
+    default TrustPolicy.Verdict trust() {
+        return null;
+    }
 }

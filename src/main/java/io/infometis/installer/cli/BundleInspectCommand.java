@@ -14,6 +14,8 @@ import io.infometis.installer.bundle.BundleInspection;
 import io.infometis.installer.bundle.BundleLimits;
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.BundleManifest;
+import io.infometis.installer.bundle.HostAccessReport;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List the images, k0s, components, sizes and what deduplication saved (does not verify).")
+        description = "List the images, k0s, components, what the manifests ask of the host, sizes and what deduplication saved (does not verify).")
 public class BundleInspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,9 +43,12 @@ public class BundleInspectCommand implements Callable<Integer> {
         }
         BundleLocator.requireBundleFile(file, "bundle");
         BundleInspection b = BundleInspection.of(file, BundleLimits.DEFAULT);
+        HostAccessReport asks = HostAccessReport.ofBundleFile(file, BundleLimits.DEFAULT);
         PrintWriter out = spec.commandLine().getOut();
         if (output.equals("json")) {
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(b));
+            ObjectNode json = Json.MAPPER.valueToTree(b);
+            json.set("hostAccess", Json.MAPPER.valueToTree(asks.findings()));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         } else {
             out.printf("%s %s (format %d, %s, created %s, %s)%n", b.name(), b.version(), b.formatVersion(), b.platform(),
                     b.created(), b.signed() ? "signed" : "unsigned");
@@ -61,6 +66,8 @@ public class BundleInspectCommand implements Callable<Integer> {
             for (BundleManifest.Component c : b.components()) {
                 out.printf("  %3d %-20s %d manifests%n", c.order(), c.name(), c.manifests().size());
             }
+            out.println("host access (what the manifests ask of the host):" + (asks.isEmpty() ? " none" : ""));
+            asks.lines().forEach(l -> out.println("  " + l));
             out.printf("size: file %s, unique blobs %s, images %s, deduplication saved %s%n", mb(b.fileBytes()),
                     mb(b.blobBytes()), mb(b.imageBytes()), mb(b.dedupSavedBytes()));
         }

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 import io.infometis.installer.bundle.BundleLimits;
 import io.infometis.installer.bundle.BundleLocator;
-import io.infometis.installer.bundle.BundleSignature;
+import io.infometis.installer.bundle.TrustPolicy;
 import io.infometis.installer.bundle.BundleVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,19 +27,21 @@ public class BundleVerifyCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "The bundle file.")
     Path file;
-    @Option(names = "--public-key", paramLabel = "FILE", description = "Ed25519 public key (X.509 PEM): the bundle must be signed by it.")
+    @Option(names = "--public-key", paramLabel = "FILE", description = "Trusted Ed25519 public key (X.509 PEM), instead of infometis.pub beside the executable or /etc/infometis/trusted.pub: the bundle must be signed by it.")
     Path publicKey;
+    @Option(names = "--allow-unsigned", description = "Accept a bundle that is unsigned or not signed by the trusted key (as install --allow-unsigned would).")
+    boolean allowUnsigned;
 
     @Override
     public Integer call() throws Exception {
         BundleLocator.requireBundleFile(file, "bundle");
         long started = System.nanoTime();
-        BundleVerifier.Verified v = new BundleVerifier(BundleLimits.DEFAULT,
-                publicKey == null ? null : BundleSignature.readPublicKey(publicKey)).verify(file);
+        TrustPolicy.Verdict trust = TrustPolicy.forHost(publicKey, allowUnsigned).assess(file);
+        BundleVerifier.Verified v = new BundleVerifier(BundleLimits.DEFAULT, trust.verifierKey()).verify(file);
         double secs = (System.nanoTime() - started) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s: good — %s %s, %d images, %s, sha256:%s (%.0f MB in %.1f s, %.0f MB/s)%n", file, v.manifest().name(),
-                v.manifest().version(), v.manifest().images().size(), v.signed() ? "signature good" : "signature not checked",
+                v.manifest().version(), v.manifest().images().size(), trust.message(),
                 v.manifestSha256(), v.totalBytes() / 1e6, secs, v.totalBytes() / 1e6 / Math.max(secs, 1e-3));
         out.flush();
         return ExitCodes.DONE;

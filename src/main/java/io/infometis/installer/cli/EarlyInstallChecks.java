@@ -66,6 +66,13 @@ final class EarlyInstallChecks {
                     : "progress API cannot bind " + install.apiBind + ":" + port + " (" + e.getMessage() + ") — choose another --api-bind or --api-port"));
             return ExitCodes.INVALID_INPUT;
         }
+        if (install.apiOpen && install.apiTokenFile != null) {
+            System.err.println("ERROR: --api-open and --api-token-file contradict each other — pass one of them");
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (install.apiOpen) {
+            System.setProperty(ApiAccess.OPEN_PROPERTY, "true");
+        }
         if (install.apiTokenFile != null) {
             System.setProperty(ApiAccess.TOKEN_FILE_PROPERTY, install.apiTokenFile.toAbsolutePath().toString());
         }

@@ -1,6 +1,7 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.InstallerException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -9,7 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +27,9 @@ import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.SpecPlan;
 import io.infometis.installer.phase.preflight.PortsCheck;
 import io.infometis.installer.bundle.BundleSignature;
+import io.infometis.installer.bundle.TrustPolicy;
 import io.infometis.installer.bundle.InstallBundle;
+import io.infometis.installer.host.AtomicFiles;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -55,8 +58,10 @@ public class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--bundle", paramLabel = "FILE", description = "The air-gap bundle (default: infometis-bundle.tar* next to the binary).")
     Path bundle;
-    @Option(names = "--public-key", paramLabel = "FILE", description = "Ed25519 public key (X.509 PEM): the bundle must be signed by it (exit 2 before anything changes otherwise).")
+    @Option(names = "--public-key", paramLabel = "FILE", description = "Trusted Ed25519 public key (X.509 PEM), instead of infometis.pub beside the executable or /etc/infometis/trusted.pub: the bundle must be signed by it (exit 2 before anything changes otherwise).")
     Path publicKey;
+    @Option(names = "--allow-unsigned", description = "Install a bundle that is unsigned or not signed by the trusted key anyway (recorded in the journal and shown in progress).")
+    boolean allowUnsigned;
     @Option(names = "--spec", paramLabel = "FILE", description = "Bundle spec a dry run plans from when there is no bundle (default: bundle/bundle.yaml when it exists here, else the one built into the installer).")
     Path bundleSpec;
     @Option(names = "--root", paramLabel = "DIR", description = "Install under DIR instead of / (a sandbox).", defaultValue = "/")
@@ -77,8 +82,10 @@ public class InstallCommand implements Callable<Integer> {
     int apiPort;
     @Option(names = "--api-bind", paramLabel = "ADDR", description = "Progress API address (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
     String apiBind;
-    @Option(names = "--api-token-file", paramLabel = "FILE", description = "Require 'Authorization: Bearer <token>' on /api.")
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: one generated at start, printed once and kept in <state dir>/api-token, 0600).")
     Path apiTokenFile;
+    @Option(names = "--api-open", description = "Serve the progress API without a token (anyone who reaches the port sees host paths and facts).")
+    boolean apiOpen;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
     Duration linger;
     @Option(names = "--phase-timeout", paramLabel = "DURATION", description = "Override every phase's own timeout (more than 0).", converter = DurationConverter.Positive.class)
@@ -92,27 +99,38 @@ public class InstallCommand implements Callable<Integer> {
     ApiAccess apiAccess;
     @Inject
     io.infometis.installer.support.InstallLocation installLocation;
+    private boolean announced;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         InstallOptions options = options();
         checkFlags();
-        PublicKey key = publicKey == null ? null : BundleSignature.readPublicKey(publicKey);
+        TrustPolicy trust = TrustPolicy.forInstall(publicKey, allowUnsigned, root);
+        if (apiOpen && apiTokenFile != null) {
+            throw InstallerException.invalidInput("--api-open and --api-token-file contradict each other", "pass one of them");
+        }
         if (apiTokenFile != null) {
             apiAccess.requireToken(readToken(apiTokenFile));
+        } else if (apiOpen) {
+            apiAccess.requireToken(null);
         }
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
+            // Announced (and the token saved) once the bundle is accepted, so a refused bundle leaves the root as it was.
             installLocation.set(installer.paths());
-            announceApi(out);
+            Path tokenFile = installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME);
             PhaseRunner.Outcome outcome;
             try {
-                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
+                InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), trust);
                 if (installBundle instanceof SpecPlan) {
                     out.println("no bundle file: planning from the bundle spec " + describeSpec(options.spec()));
                 }
+                if (installBundle.trust() != null) {
+                    progress.setBundleTrust(installBundle.trust().status().label(), installBundle.trust().message());
+                }
+                announceApi(out, tokenFile);
                 outcome = installer.run(plan.phases(options), installBundle);
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
@@ -122,6 +140,9 @@ public class InstallCommand implements Callable<Integer> {
                 progress.finish(State.FAILED, failure);
                 if (!spec.commandLine().getParseResult().hasMatchedOption("--linger")) {
                     throw e;
+                }
+                if (!linger.isZero()) {
+                    announceApi(out, tokenFile);
                 }
                 outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
             }
@@ -242,11 +263,28 @@ public class InstallCommand implements Callable<Integer> {
                 && ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).isPresent();
     }
 
-    private void announceApi(PrintWriter out) {
-        if (serving()) {
-            int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
-            out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress");
+    /**
+     * The URL, and a generated token exactly once: on the console (the ISO's serial line and screen) and in a
+     * 0600 file in the state dir, where {@code status} on this host finds it. A dry run writes nothing under the
+     * root, so its token is only printed.
+     */
+    private void announceApi(PrintWriter out, Path tokenFile) throws IOException {
+        if (!serving() || announced) {
+            return;
         }
+        announced = true;
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+        out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress"
+                + (apiAccess.tokenRequired() ? "" : " (open: no token, --api-open)"));
+        String token = apiAccess.generatedToken();
+        if (token != null) {
+            if (!dryRun) {
+                AtomicFiles.write(tokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII),
+                        PosixFilePermissions.fromString("rw-------"));
+            }
+            out.println("progress API token: " + token + (dryRun ? " (dry run: not saved)" : " (also in " + tokenFile + ", mode 0600)"));
+        }
+        out.flush();
     }
 
     private void report(PrintWriter out, PhaseRunner.Outcome outcome) {

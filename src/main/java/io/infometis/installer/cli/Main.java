@@ -26,7 +26,8 @@ public class Main implements QuarkusApplication {
     /** Set by {@link #main} when {@code install} must stop before it starts: the exit code to return. */
     static final String EARLY_EXIT = "infometis.early-exit";
     private static final List<String> PROPERTIES_SET_HERE = List.of(EARLY_EXIT, "quarkus.http.host-enabled",
-            "quarkus.http.port", "quarkus.http.host", ApiAccess.TOKEN_FILE_PROPERTY);
+            "quarkus.http.port", "quarkus.http.host", ApiAccess.TOKEN_FILE_PROPERTY,
+            ApiAccess.OPEN_PROPERTY);
 
     public static void main(String... args) {
         // Tests launch this in their own JVM, many times: restore what is set here, and never System.exit.

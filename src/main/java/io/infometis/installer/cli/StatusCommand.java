@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.progress.State;
+import io.infometis.installer.progress.api.ApiAccess;
 import io.infometis.installer.progress.remote.ProgressClient;
 import io.infometis.installer.progress.remote.StatusPrinter;
+import io.infometis.installer.progress.remote.TokenSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +37,12 @@ public class StatusCommand implements Callable<Integer> {
     Duration timeout;
     @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
     String output;
-    @Option(names = "--token-file", paramLabel = "FILE", description = "Bearer token for an API started with --api-token-file.")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the API's bearer token.")
     Path tokenFile;
+    @Option(names = "--token", paramLabel = "TOKEN", description = "The API's bearer token (visible in ps: prefer --token-file or INFOMETIS_TOKEN).")
+    String token;
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "For a localhost URL, where the installer keeps its token (default: ${DEFAULT-VALUE}).", defaultValue = HostPaths.STATE_DIR)
+    Path stateDir;
 
     @Override
     public Integer call() throws Exception {
@@ -46,19 +53,14 @@ public class StatusCommand implements Callable<Integer> {
             throw InstallerException.invalidInput("--url " + url + " is not an http(s) URL", "use e.g. http://HOST:9090");
         }
         PrintWriter out = spec.commandLine().getOut();
-        ProgressClient client = new ProgressClient(url, tokenFile == null ? null : token(tokenFile));
+        String bearer = TokenSource.resolve(token, tokenFile, System.getenv(TokenSource.ENV), url,
+                stateDir.resolve(ApiAccess.TOKEN_FILE_NAME));
+        ProgressClient client = new ProgressClient(url, bearer);
         StatusPrinter printer = new StatusPrinter(out, output.equals("json"), System.console() != null);
         State state = watch ? printer.watch(client, timeout) : printer.once(client, timeout);
         return exitCode(state);
     }
 
-    private static String token(Path file) {
-        String token = new String(SmallFiles.read(file, SmallFiles.KEY_BYTES, "--token-file"), java.nio.charset.StandardCharsets.UTF_8).trim();
-        if (token.isEmpty()) {
-            throw InstallerException.invalidInput("--token-file " + file + " is empty", "write the token into it");
-        }
-        return token;
-    }
 
     private static int exitCode(State state) {
         return switch (state) {

@@ -41,6 +41,7 @@ public class Progress {
     private String currentPhase;
     private String currentStep;
     private Failure failure;
+    private ProgressSnapshot.BundleTrust bundleTrust;
     private long seq;
     private int percentFloor;
     private volatile ProgressSnapshot cached;
@@ -161,6 +162,14 @@ public class Progress {
         notifyListeners(e);
     }
 
+    /** The bundle's trust verdict, set once when install opens the bundle (null clears it); kept across {@link #start}. */
+    public void setBundleTrust(String status, String message) {
+        synchronized (this) {
+            bundleTrust = status == null ? null : new ProgressSnapshot.BundleTrust(status, message);
+        }
+        invalidate();
+    }
+
     public void setSummary(List<AccessEntry> entries) {
         synchronized (this) {
             summary.clear();
@@ -271,7 +280,7 @@ public class Progress {
         Instant now = clock.instant();
         long elapsed = startedAt == null ? 0 : Duration.between(startedAt, finishedAt != null ? finishedAt : now).toSeconds();
         return new ProgressSnapshot(state, percentFloor, currentPhase, currentStep, dryRun, startedAt, finishedAt, elapsed,
-                seq, List.copyOf(views), failure, List.copyOf(summary));
+                seq, List.copyOf(views), failure, List.copyOf(summary), bundleTrust);
     }
 
     private static double fraction(PhaseEntry p, int unitsDone) {

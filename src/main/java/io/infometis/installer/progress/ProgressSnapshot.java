@@ -22,7 +22,24 @@ public record ProgressSnapshot(
         long lastEventSeq,
         List<PhaseView> phases,
         Failure error,
-        List<AccessEntry> summary) {
+        List<AccessEntry> summary,
+        BundleTrust bundleTrust) {
+
+    /** Without the bundle's trust verdict: what the model had before the trust policy (and what tests build). */
+    public ProgressSnapshot(State state, int percent, String currentPhase, String currentStep, boolean dryRun,
+            Instant startedAt, Instant finishedAt, long elapsedSeconds, long lastEventSeq, List<PhaseView> phases,
+            Failure error, List<AccessEntry> summary) {
+        this(state, percent, currentPhase, currentStep, dryRun, startedAt, finishedAt, elapsedSeconds, lastEventSeq,
+                phases, error, summary, null);
+    }
+
+    /**
+     * What the trust policy decided about the bundle: {@code status} is verified, unsigned-allowed,
+     * bad-signature-allowed or not-checked; absent when there is no bundle file (a dry run from the spec).
+     */
+    @RegisterForReflection
+    public record BundleTrust(String status, String message) {
+    }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

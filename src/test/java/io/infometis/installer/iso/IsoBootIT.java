@@ -123,7 +123,8 @@ class IsoBootIT {
         Process vm = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(OUT.resolve("qemu-" + name + ".log").toFile()).start();
         try {
             URI api = URI.create("http://127.0.0.1:" + port);
-            ProgressSnapshot seen = pollUntilPastPreflightOrFinal(new ProgressClient(api, null), started.plus(BOOT_BUDGET), vm);
+            ProgressSnapshot seen = pollUntilPastPreflightOrFinal(api, serial, started.plus(BOOT_BUDGET), vm);
+            String token = printedToken(serial);
             System.out.printf("%s: progress API answered %s after qemu start: state %s%n", name,
                     Duration.between(started, Instant.now()), seen.state());
 
@@ -139,7 +140,7 @@ class IsoBootIT {
 
             // The operator's view: the real CLI against the forwarded port.
             Processes.Result status = Processes.run(List.of(javaBin(), "-jar", APP.resolve("quarkus-run.jar").toString(),
-                    "status", "--url", api.toString(), "--output", "json", "--timeout", "30s"), Map.of(), Duration.ofSeconds(90), null, null);
+                    "status", "--url", api.toString(), "--output", "json", "--timeout", "30s", "--token", token), Map.of(), Duration.ofSeconds(90), null, null);
             assertTrue(status.stdout().contains("\"state\""), "status printed the progress: " + status.stdout() + status.stderr());
             if (seen.state().isFinal()) {
                 assertEquals(seen.state() == State.SUCCEEDED ? 0 : 1, status.exitCode(), status.stdout() + status.stderr());
@@ -154,13 +155,20 @@ class IsoBootIT {
     }
 
     /** Past preflight (its phase finished well) or any final state; fails at the deadline. */
-    private static ProgressSnapshot pollUntilPastPreflightOrFinal(ProgressClient client, Instant deadline, Process vm) throws InterruptedException {
+    private static ProgressSnapshot pollUntilPastPreflightOrFinal(URI api, Path serial, Instant deadline, Process vm)
+            throws Exception {
         while (Instant.now().isBefore(deadline)) {
             if (!vm.isAlive()) {
                 fail("qemu exited with " + vm.exitValue() + " before the progress API answered");
             }
             try {
-                ProgressSnapshot s = client.progress(Instant.now().plusSeconds(5));
+                // The installer prints its generated token once on the console, which the ISO sends to the serial line.
+                String token = printedToken(serial);
+                if (token == null) {
+                    Thread.sleep(1000);
+                    continue;
+                }
+                ProgressSnapshot s = new ProgressClient(api, token).progress(Instant.now().plusSeconds(5));
                 boolean pastPreflight = s.phases() != null && s.phases().stream()
                         .anyMatch(p -> p.name().equals("preflight") && p.state().isDone());
                 if (s.state().isFinal() || pastPreflight) {
@@ -172,6 +180,16 @@ class IsoBootIT {
             Thread.sleep(1000);
         }
         return fail("no progress past preflight nor a final state within " + BOOT_BUDGET.toSeconds() + " s");
+    }
+
+    /** The token from the serial log's {@code progress API token: T} line; null until it is there. */
+    private static String printedToken(Path serial) throws IOException {
+        if (!Files.exists(serial)) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("progress API token: ([A-Za-z0-9_-]{43})")
+                .matcher(Files.readString(serial, StandardCharsets.ISO_8859_1));
+        return m.find() ? m.group(1) : null;
     }
 
     private static int freePort() throws IOException {

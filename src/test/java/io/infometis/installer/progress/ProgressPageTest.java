@@ -177,6 +177,27 @@ class ProgressPageTest {
     }
 
     @Test
+    void takesTheTokenFromTheLinkTheInstallerPrintedAndShowsAnUnsignedBundle() throws Exception {
+        access.requireToken("link-token");
+        progress.setBundleTrust("unsigned-allowed", "unsigned, accepted because of --allow-unsigned (trusted key /etc/infometis/trusted.pub)");
+        try {
+            browser.open(page + "#token=link-token");
+            browser.waitUntil(text("step") + " === 'Check the host'", POLLS, "progress shown with the token from the link");
+            assertTrue(browser.eval("document.getElementById('token-form').hidden").asBoolean(), "no prompt");
+            assertEquals("link-token", browser.text("sessionStorage.getItem('infometis.token')"));
+            assertEquals("", browser.text("location.hash"), "the token left the address bar");
+            browser.waitUntil("!document.getElementById('trust').hidden", POLLS, "the bundle's trust shown");
+            assertEquals("unsigned-allowed", browser.text(text("trust-status")));
+            assertTrue(browser.text(text("trust-message")).contains("--allow-unsigned"));
+            assertEquals("trust-warn", browser.text("document.getElementById('trust').className"));
+        } finally {
+            progress.setBundleTrust(null, null);
+            browser.eval("sessionStorage.clear()");
+            access.requireToken(null);
+        }
+    }
+
+    @Test
     void asksForTheBearerTokenOnceAndKeepsItForTheSession() throws Exception {
         access.requireToken("page-test-token");
         try {

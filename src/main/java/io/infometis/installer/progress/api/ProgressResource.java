@@ -8,7 +8,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,15 +58,37 @@ public class ProgressResource {
     @GET
     @Path("/events")
     @NonBlocking
-    public EventPage events(@QueryParam("after") @DefaultValue("0") long after,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
-        return progress.events(after, limit);
+    public EventPage events(@QueryParam("after") @DefaultValue("0") String after,
+            @QueryParam("limit") @DefaultValue("100") String limit) {
+        return progress.events(number("after", after, 0, Long.MAX_VALUE), (int) number("limit", limit, 1, 1000));
     }
 
     @GET
     @Path("/log")
     @NonBlocking
-    public List<String> log(@QueryParam("lines") @DefaultValue("200") int lines) {
-        return progress.logTail(lines);
+    public List<String> log(@QueryParam("lines") @DefaultValue("200") String lines) {
+        return progress.logTail((int) number("lines", lines, 0, 10_000));
+    }
+
+    /**
+     * A query parameter as a whole number in range. Taken as text and parsed here because JAX-RS answers a value
+     * it cannot convert with an empty 404, which reads as "no such endpoint" rather than "fix the parameter".
+     */
+    static long number(String name, String value, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw badRequest(name + " must be a whole number");
+        }
+        if (n < min || n > max) {
+            throw badRequest(name + " must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    private static WebApplicationException badRequest(String why) {
+        return new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
+                .entity("{\"error\":\"" + why + "\"}").build());
     }
 }

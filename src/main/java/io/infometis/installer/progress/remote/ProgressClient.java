@@ -63,8 +63,13 @@ public final class ProgressClient {
                 }
                 HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (resp.statusCode() == 401) {
-                    throw InstallerException.invalidInput("the progress API at " + base + " wants a token",
-                            "pass --token-file with the token the installer was given");
+                    throw InstallerException.invalidInput("the progress API at " + base + (token == null
+                            ? " wants a token" : " refused the token"), "pass --token-file FILE (or INFOMETIS_TOKEN) with the "
+                            + "token the installer printed at start; on its host it is in /var/lib/infometis/api-token");
+                }
+                if (resp.statusCode() == 400) {
+                    throw InstallerException.invalidInput("the progress API at " + base + " refused the request (HTTP 400)",
+                            "give --url as http://HOST:PORT with no path");
                 }
                 if (resp.statusCode() != 200) {
                     throw new InstallerException("the progress API at " + base + " answered HTTP " + resp.statusCode(),

@@ -119,6 +119,9 @@ public final class StatusPrinter {
                 + (s.currentPhase() == null || s.state().isFinal() ? "" : " — " + s.currentPhase()
                         + (s.currentStep() == null ? "" : ": " + s.currentStep()))
                 + (s.dryRun() ? " (dry run)" : ""));
+        if (s.bundleTrust() != null && !s.bundleTrust().status().equals("verified")) {
+            lines.add("WARNING: bundle signature " + s.bundleTrust().status() + ": " + s.bundleTrust().message());
+        }
         for (PhaseView p : s.phases()) {
             String units = p.units() == null || p.units().total() == 0 ? ""
                     : " " + p.units().done() + "/" + p.units().total();

@@ -144,4 +144,37 @@ class StatusPrinterTest {
                     "  b          Pending      Phase B"), Arrays.asList(sw.toString().split("\n")));
         }
     }
+
+    @Test
+    void aBundleAcceptedWithoutAVerifiedSignatureIsAWarningLine() {
+        Progress p = new Progress();
+        p.start(List.of(new PhaseSpec("a", "Phase A", 1)), false);
+        p.setBundleTrust("unsigned-allowed", "unsigned, accepted because of --allow-unsigned (trusted key k.pub)");
+        List<String> lines = StatusPrinter.render(p.snapshot());
+        assertEquals("WARNING: bundle signature unsigned-allowed: unsigned, accepted because of --allow-unsigned (trusted key k.pub)",
+                lines.get(1));
+        p.setBundleTrust("verified", "signature good (trusted key k.pub)");
+        assertFalse(String.join("\n", StatusPrinter.render(p.snapshot())).contains("WARNING"));
+    }
+
+    @Test
+    void theTokenComesFromTheFlagTheFileTheEnvironmentOrTheLocalFileInThatOrder() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("token");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("f"), "from-file\n");
+        java.nio.file.Path local = java.nio.file.Files.writeString(dir.resolve("api-token"), "from-local\n");
+        java.net.URI here = java.net.URI.create("http://127.0.0.1:9090");
+        java.net.URI there = java.net.URI.create("http://10.0.0.5:9090");
+        assertEquals("flag", TokenSource.resolve("flag", file, "env", here, local));
+        assertEquals("from-file", TokenSource.resolve(null, file, "env", here, local));
+        assertEquals("env", TokenSource.resolve(null, null, "env", here, local));
+        assertEquals("from-local", TokenSource.resolve(null, null, null, here, local));
+        assertEquals("from-local", TokenSource.resolve(null, null, "", java.net.URI.create("http://localhost:9090"), local));
+        assertEquals("from-local", TokenSource.resolve(null, null, null, java.net.URI.create("http://[::1]:9090"), local));
+        assertEquals(null, TokenSource.resolve(null, null, null, there, local), "another host never gets the local token");
+        assertEquals(null, TokenSource.resolve(null, null, null, java.net.URI.create("http://localhost.evil.example:9090"), local));
+        assertEquals(null, TokenSource.resolve(null, null, null, here, dir.resolve("absent")));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.infometis.installer.InstallerException.class,
+                () -> TokenSource.resolve(null, java.nio.file.Path.of("/dev/zero"), null, here, local));
+        assertEquals(2, e.exitCode());
+    }
 }
