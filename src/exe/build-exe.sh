@@ -44,10 +44,12 @@ APP=$(cd "$APP" && pwd)
 OUT_ABS=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 t0=$(date +%s)
 
-# --- the launcher: libc only, with zlib linked in statically (a fresh server may not have libz)
+# --- the launcher: linked statically (glibc and zlib), so it needs no library and no glibc newer than the build
+# host's; what it runs, the jlink'd runtime, needs glibc 2.17 or later. It calls nothing that needs NSS or dlopen.
 ZLIB_A=$(gcc -print-file-name=libz.a)
 [ -f "$ZLIB_A" ] || die "no static zlib (apt-get install zlib1g-dev)"
-gcc -O2 -Wall -Wextra -Werror -std=c11 -o "$WORK/launcher" "$SRC/launcher.c" "$SRC/sha256.c" "$ZLIB_A"
+gcc -O2 -Wall -Wextra -Werror -std=c11 -static -o "$WORK/launcher" "$SRC/launcher.c" "$SRC/sha256.c" "$ZLIB_A" \
+  || die "compiling the launcher failed (needs gcc, libc6-dev, zlib1g-dev)"
 strip "$WORK/launcher" 2>/dev/null || true
 
 # --- the runtime: only the modules the app uses. Found by booting every command (jdeps over the app also names

@@ -32,8 +32,14 @@
 #define MAGIC "INFOMETIS-EXE-1"
 #define MAX_ARGS 256
 
+static void remove_tree(int dirfd, const char *name);
+/* The unpack directory of this launcher, removed when it dies half-way. */
+static int cleanup_fd = -1;
+static char cleanup_name[64];
+
 static void die(const char *next, const char *fmt, ...) {
     va_list ap;
+    if (cleanup_fd >= 0) remove_tree(cleanup_fd, cleanup_name);
     fputs("ERROR: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -388,17 +394,21 @@ int main(int argc, char **argv) {
         remove_stale(basefd);
         snprintf(tmp, sizeof tmp, ".tmp-%ld", (long)getpid());
         if (mkdirat(basefd, tmp, 0700) != 0) die("set INFOMETIS_RUNTIME_DIR to a directory you can write", "creating %s/%s: %s", base, tmp, strerror(errno));
+        cleanup_fd = basefd;
+        strcpy(cleanup_name, tmp);
         unpack(basefd, tmp, fd, &t);
         syncfs(basefd);
         // Atomic: the digest-named directory appears whole. If another launcher won the race, use its copy.
         if (renameat(basefd, tmp, basefd, t.digest) != 0) {
             int err = errno;
             remove_tree(basefd, tmp);
+            cleanup_fd = -1;
             if ((err != EEXIST && err != ENOTEMPTY) || !usable(basefd, t.digest)) {
                 die("set INFOMETIS_RUNTIME_DIR to a directory you can write", "moving the runtime into %s: %s", dir, strerror(err));
             }
         }
     }
+    cleanup_fd = -1;
     close(fd);
     close(basefd);
     umask(umask_before);   // the program's own files get the operator's umask
