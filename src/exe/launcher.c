@@ -50,7 +50,7 @@ static void die(const char *next, const char *fmt, ...) {
 
 /* ---- the trailer: "INFOMETIS-EXE-1\0" + 20-digit offset + 20-digit length + 64 hex digest + 8 spaces */
 struct trailer {
-    uint64_t offset, length;
+    uint64_t offset, length, size;
     char digest[65];
 };
 
@@ -78,9 +78,15 @@ static void read_trailer(int fd, struct trailer *t) {
     for (int i = 0; i < 64; i++) {
         if (!strchr("0123456789abcdef", t->digest[i])) die("rebuild the executable (./mvnw package)", "this executable's trailer is damaged");
     }
-    if (t->offset + t->length + TRAILER_SIZE != (uint64_t)st.st_size) {
-        die("copy the whole file again", "this executable is %lld bytes, its trailer expects %llu (truncated copy?)",
-            (long long)st.st_size, (unsigned long long)(t->offset + t->length + TRAILER_SIZE));
+    t->size = (uint64_t)st.st_size;
+}
+
+/* Checked only when the payload is needed: the ISO carries the launcher and trailer alone, with the runtime
+ * unpacked at build time (iso/build-iso.sh). */
+static void need_payload(const struct trailer *t) {
+    if (t->offset + t->length + TRAILER_SIZE != t->size) {
+        die("copy the whole file again", "this executable is %llu bytes, its trailer expects %llu (truncated copy?)",
+            (unsigned long long)t->size, (unsigned long long)(t->offset + t->length + TRAILER_SIZE));
     }
 }
 
@@ -391,6 +397,7 @@ int main(int argc, char **argv) {
     int basefd = open_base(base);
     if (snprintf(dir, sizeof dir, "%s/%s", base, t.digest) >= (int)sizeof dir) die("set INFOMETIS_RUNTIME_DIR to a shorter path", "path too long");
     if (!usable(basefd, t.digest)) {
+        need_payload(&t);
         remove_stale(basefd);
         snprintf(tmp, sizeof tmp, ".tmp-%ld", (long)getpid());
         if (mkdirat(basefd, tmp, 0700) != 0) die("set INFOMETIS_RUNTIME_DIR to a directory you can write", "creating %s/%s: %s", base, tmp, strerror(errno));
