@@ -143,11 +143,11 @@ copy_libs() {   # the glibc pieces the given ELF files link against, at the path
     cp -L "$lib" "$R$lib"
   done
 }
-if [ "$(tail -c 128 "$INSTALLER" | head -c 15)" = "INFOMETIS-EXE-1" ]; then
+if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1" ]; then
   # The executable unpacks its own runtime (checked against its digest) into the initramfs tree, once, here, so the
   # booted machine does not hold the payload twice nor spend emulated seconds unpacking it. The initramfs keeps the
-  # launcher and trailer (the executable without its payload, which the launcher only reads to unpack); the whole
-  # executable also rides on the ISO filesystem (/infometis/infometis), to copy onto other servers.
+  # launcher and trailer (the executable without its payload, which the launcher only reads to unpack). The whole
+  # executable is not put on the ISO filesystem as well: +84 MiB for a copy the operator already has.
   RUNTIME=$R/opt/infometis/runtime
   INFOMETIS_RUNTIME_DIR=$RUNTIME "$INSTALLER" version > "$WORK/installer-version.txt" 2>&1 \
     || die "the installer would not run here: $(tail -1 "$WORK/installer-version.txt")"
@@ -166,13 +166,11 @@ EOS
   chmod 0755 "$R/opt/infometis/bin/infometis"
   RUNTIME_DIR=$(ls -d "$RUNTIME"/*)
   copy_libs "$RUNTIME_DIR/bin/java" $(find "$RUNTIME_DIR/lib" -name '*.so' | sort)
-  EXE_MAP=(-map "$(readlink -f "$INSTALLER")" /infometis/infometis)
   INSTALLER_KIND="self-contained executable: $(sed -n 's/^runtime: //p' "$WORK/installer-version.txt")"
 else
   cp "$INSTALLER" "$R/opt/infometis/bin/infometis"
   chmod 0755 "$R/opt/infometis/bin/infometis"
   copy_libs "$R/opt/infometis/bin/infometis"
-  EXE_MAP=()
   INSTALLER_KIND="native executable"
 fi
 
@@ -228,7 +226,6 @@ xorriso -as mkisofs -graft-points --modification-date="$ISO_DATE" \
   -o "$OUT.tmp" -r "$G/iso" --sort-weight 0 / --sort-weight 1 /boot "$ISODIR" \
   -- -volid INFOMETIS -volume_date all_file_dates "=$SOURCE_DATE_EPOCH" \
   -map "$(readlink -f "$BUNDLE")" "/infometis/bundle/$BUNDLE_NAME" \
-  "${EXE_MAP[@]}" \
   > "$WORK/xorriso.log" 2>&1 || { cat "$WORK/xorriso.log" >&2; die "xorriso failed"; }
 mv "$OUT.tmp" "$OUT"
 echo "build-iso: $OUT ($(du -k "$OUT" | cut -f1) KiB; kernel $KVER; installer $INSTALLER_KIND)"
