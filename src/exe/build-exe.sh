@@ -84,6 +84,10 @@ cp -a "$APP" "$P/app"
 # The flags the cache is trained with must be the flags it is used with. C1 only and the serial GC: the installer is
 # short-lived or I/O-bound, and both start faster; no hsperfdata file in /tmp.
 FLAGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
+# Java 25's AOT cache also stores machine code (adapters, stubs) generated for the build host's CPU, and the JVM does
+# not check it against the CPU it runs on: a cache trained on an AVX-512 host died with SIGILL in an AdapterBlob on
+# qemu's CPU. Only classes, linkage and profiles go into the cache; the code is generated where it runs.
+[ "$FEATURE" -lt 25 ] || FLAGS+=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching)
 if [ "$FEATURE" -ge 25 ]; then
   EXT=aot CACHE_OPT=-XX:AOTCacheOutput= USE_OPT=-XX:AOTCache=
 else
