@@ -38,7 +38,8 @@ import io.infometis.installer.testing.TestBundles;
  * The kernel download is cached in ~/.cache/infometis/iso-it, so only the first run fetches it.
  */
 class IsoBootIT {
-    private static final Duration BOOT_BUDGET = Duration.ofSeconds(240);
+    /** A deadline, not a measure: under TCG on a shared 2-core host at load 35 a boot took 140 s to reach k0s's wait. */
+    private static final Duration BOOT_BUDGET = Duration.ofSeconds(420);
     private static final Path OUT = Path.of("target/iso-it");
     private static final Path EXE = Path.of(System.getProperty("infometis.exe", "target/infometis"));
     /**
