@@ -31,7 +31,7 @@ boot() {   # $1 = bios|uefi
     -cdrom "$ISO" -boot d -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:9090" -device e1000,netdev=n0 -no-reboot &
   local qpid=$! ok="" now marks="" m
   local -a names=("grub:Booting \`" "init:infometis-iso: booted" "installer:starting unattended install" "quarkus:progress API:")
-  end=$(( $(date +%s) + 150 ))
+  end=$(( $(date +%s) + ${BOOT_CAP:-300} ))
   while [ "$(date +%s)" -lt $end ]; do
     now=$(echo "$(date +%s.%N) - $start" | bc)
     for m in "${names[@]}"; do
@@ -46,7 +46,7 @@ boot() {   # $1 = bios|uefi
   if [ -n "$ok" ]; then
     printf '%s: first progress-API answer %.1f s after qemu start (target < 20 s); serial markers (s):%s\n' "$1" "$t" "$marks"
   else
-    echo "$1: no progress-API answer within 150 s (serial log: $log)"
+    echo "$1: no progress-API answer within ${BOOT_CAP:-300} s (serial log: $log)"
   fi
 }
 for b in ${BOOTS:-bios uefi}; do boot "$b"; done
