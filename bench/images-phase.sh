@@ -1,13 +1,31 @@
 #!/bin/bash
 # Images phase vs a raw `ctr images import` of the same archive, each into a fresh private containerd, in one run;
 # then a rerun with every image present. Prints figures; targets: phase <= 1.10 x raw, rerun <= 1 s for >= 10 images.
-# Usage: bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]    (run from the repo root, as root)
+# Usage: [EXE=1] bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]    (as root; EXE=1: the executable's JVM)
 set -euo pipefail
 COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
 cd "$(dirname "$0")/.."
-./mvnw -B -q -o -DskipTests test-compile
-[ -f target/bench-cp.txt ] || ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
+die() { echo "images-phase: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "run as root (it starts private containerd instances)"
+for tool in containerd ctr; do command -v "$tool" >/dev/null || die "$tool is missing: bash .ci/deps.sh"; done
+# Online (Maven Central): on a fresh machine the dependency plugin is not in the local repository yet, and an
+# offline run failed here with its error hidden.
+./mvnw -B -q -DskipTests test-compile > target/bench-build.log 2>&1 || { cat target/bench-build.log >&2; die "test-compile failed"; }
+if [ ! -s target/bench-cp.txt ]; then
+  ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt > target/bench-build.log 2>&1 \
+    || { rm -f target/bench-cp.txt; cat target/bench-build.log >&2; die "dependency:build-classpath failed"; }
+fi
 CP=target/classes:target/test-classes:$(cat target/bench-cp.txt)
+# The JVM that runs the phase: EXE=1 uses the executable's own runtime and flags (target/infometis: jlink'd, C1 only,
+# serial GC), so the figure says what the shipped runtime does to the phase; else `java` on PATH.
+JAVA=(java)
+if [ "${EXE:-0}" = 1 ]; then
+  [ -x target/infometis ] || die "no target/infometis: ./mvnw -B -DskipTests package"
+  target/infometis version > /dev/null || die "target/infometis does not run"
+  RT=${INFOMETIS_RUNTIME_DIR:-/var/lib/infometis/runtime}/$(tail -c 128 target/infometis | cut -c57-120)
+  JAVA=("$RT/bin/java" $(grep -v '^\[' "$RT/launch.args" | grep '^-XX:'))
+fi
+echo "JVM: ${JAVA[*]} ($("${JAVA[0]}" -version 2>&1 | head -1))"
 W=$(mktemp -d /tmp/imgbench.XXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 2; rm -rf "$W"; }
@@ -33,7 +51,7 @@ TOML
 }
 now() { date +%s%N; }
 
-java -cp "$CP" io.infometis.installer.testing.ImagesBench layout "$W" "$COUNT" $((MIB * 1024 * 1024))
+"${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench layout "$W" "$COUNT" $((MIB * 1024 * 1024))
 tar -C "$W/bundle/images" -cf "$W/archive.tar" .
 SIZE=$(du -m "$W/archive.tar" | cut -f1)
 echo "images: $COUNT x ${MIB} MiB random layer, archive ${SIZE} MiB, $(nproc) CPUs, containerd $(containerd --version | awk '{print $3}')"
@@ -46,13 +64,13 @@ raw_import() { # $1 = round
 }
 phase_import() { # $1 = round
   start_containerd "$W/ph$1"; sync
-  out=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$1" "$W/ph$1/c.sock" "$W")
+  out=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$1" "$W/ph$1/c.sock" "$W")
   phase_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$out")
 }
 # Rounds alternate which import runs first: the box is shared and disk-bound, so order would bias one side.
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then raw_import "$r"; phase_import "$r"; else phase_import "$r"; raw_import "$r"; fi
-  rerun=$(java -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
+  rerun=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
   rerun_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$rerun")
   ratio=$(awk -v a="$phase_ms" -v b="$raw_ms" 'BEGIN{printf "%.2f", a/b}')
   RATIOS+=("$ratio"); RERUNS+=("$rerun_ms")

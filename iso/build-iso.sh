@@ -3,17 +3,16 @@
 # Debian's kernel, a busybox-static initramfs with the installer in it, and the bundle on the ISO filesystem.
 # `infometis iso build` runs this; it also runs by hand (see docs/iso.md). Same inputs, same bytes.
 #
-#   build-iso.sh --bundle FILE --out FILE --work-dir DIR (--app QUARKUS_APP_DIR | --native EXECUTABLE)
-#                [--jdk DIR] [--kernel-deb FILE] [--busybox-deb FILE] [--kernel-args "ARGS"]
+#   build-iso.sh --bundle FILE --out FILE --work-dir DIR --installer EXECUTABLE
+#                [--kernel-deb FILE] [--busybox-deb FILE] [--kernel-args "ARGS"]
 #
-# Needs: apt-get (Debian), dpkg-deb, grub-mkimage (grub-pc-bin, grub-efi-amd64-bin), xorriso, mtools, cpio, gzip,
-# and for --app a JDK 17 with jmods (jlink). Downloads (apt-get download) are cached in the work dir.
+# --installer: target/infometis, the self-contained executable `./mvnw package` makes (the one runtime recipe:
+# docs/executable.md), or a native executable (-Dnative). Needs: apt-get (Debian), dpkg-deb, grub-mkimage
+# (grub-pc-bin, grub-efi-amd64-bin), xorriso, mtools, cpio, gzip. Downloads (apt-get download) are cached in the work dir.
 set -euo pipefail
 
 RECIPE=$(cd "$(dirname "$0")" && pwd)
-BUNDLE="" OUT="" WORK="" APP="" NATIVE="" JDK="${JAVA_HOME:-}" KERNEL_DEB="" BUSYBOX_DEB="" KERNEL_ARGS=""
-# What the Quarkus app needs from the JDK, found with jdeps and trimmed by booting it (docs/iso.md).
-JRE_MODULES=${JRE_MODULES:-java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.zipfs}
+BUNDLE="" OUT="" WORK="" INSTALLER="" KERNEL_DEB="" BUSYBOX_DEB="" KERNEL_ARGS=""
 # Drivers loaded at boot: NICs (QEMU's e1000 and virtio, Intel server NICs), the disks/CD-ROMs/USB the ISO may sit on,
 # ext4 for the target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's soft dependency, so it goes first),
 # and what k0s's containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT).
@@ -25,9 +24,8 @@ while [ $# -gt 0 ]; do
     --bundle) BUNDLE=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --work-dir) WORK=$2; shift 2 ;;
-    --app) APP=$2; shift 2 ;;
-    --native) NATIVE=$2; shift 2 ;;
-    --jdk) JDK=$2; shift 2 ;;
+    --installer|--native) INSTALLER=$2; shift 2 ;;
+    --app) die "--app is gone: the ISO carries the self-contained executable; pass --installer target/infometis (./mvnw package)" ;;
     --kernel-deb) KERNEL_DEB=$2; shift 2 ;;
     --busybox-deb) BUSYBOX_DEB=$2; shift 2 ;;
     --kernel-args) KERNEL_ARGS=$2; shift 2 ;;
@@ -37,9 +35,8 @@ done
 [ -f "$BUNDLE" ] || die "--bundle $BUNDLE is not a file"
 [ -n "$OUT" ] || die "--out is required"
 [ -n "$WORK" ] || die "--work-dir is required"
-[ -n "$APP$NATIVE" ] || die "give --app QUARKUS_APP_DIR or --native EXECUTABLE"
-[ -z "$NATIVE" ] || [ -x "$NATIVE" ] || die "--native $NATIVE is not an executable file"
-[ -z "$APP" ] || [ -f "$APP/quarkus-run.jar" ] || die "--app $APP holds no quarkus-run.jar"
+[ -n "$INSTALLER" ] || die "--installer is required: target/infometis (./mvnw package) or a native executable"
+[ -f "$INSTALLER" ] && [ -x "$INSTALLER" ] || die "--installer $INSTALLER is not an executable file: pass target/infometis (./mvnw package) or a native executable"
 case "$KERNEL_ARGS" in *[\|\&\;\<\>\`\$\\]*) die "--kernel-args may not contain shell or sed metacharacters" ;; esac
 for tool in dpkg-deb grub-mkimage xorriso mformat mcopy cpio gzip sha256sum; do
   command -v "$tool" >/dev/null || die "$tool is missing (install: grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio)"
@@ -138,7 +135,7 @@ load_module() {
 }
 for m in $KERNEL_MODULES; do load_module "$m"; done
 
-# --- the installer: native executable, or a jlink'd runtime + the Quarkus app
+# --- the installer: the self-contained executable (target/infometis), or a native one
 copy_libs() {   # the glibc pieces the given ELF files link against, at the paths the loader expects
   local lib
   for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | grep -v "^$R/" | sort -u); do
@@ -146,38 +143,35 @@ copy_libs() {   # the glibc pieces the given ELF files link against, at the path
     cp -L "$lib" "$R$lib"
   done
 }
-if [ -n "$NATIVE" ]; then
-  cp "$NATIVE" "$R/opt/infometis/bin/infometis"
+if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1" ]; then
+  # The executable unpacks its own runtime (checked against its digest) into the initramfs tree, once, here, so the
+  # booted machine does not hold the payload twice nor spend emulated seconds unpacking it. The initramfs keeps the
+  # launcher and trailer (the executable without its payload, which the launcher only reads to unpack). The whole
+  # executable is not put on the ISO filesystem as well: +84 MiB for a copy the operator already has.
+  RUNTIME=$R/opt/infometis/runtime
+  INFOMETIS_RUNTIME_DIR=$RUNTIME "$INSTALLER" version > "$WORK/installer-version.txt" 2>&1 \
+    || die "the installer would not run here: $(tail -1 "$WORK/installer-version.txt")"
+  grep -q '^runtime: .* in use$' "$WORK/installer-version.txt" || die "the installer's runtime is not usable: $(cat "$WORK/installer-version.txt")"
+  OFFSET=$(tail -c 128 "$INSTALLER" | cut -c17-36 | sed 's/^0*//')
+  { head -c "$OFFSET" "$INSTALLER"; tail -c 128 "$INSTALLER"; } > "$R/opt/infometis/bin/infometis-launcher"
+  chmod 0755 "$R/opt/infometis/bin/infometis-launcher"
+  # No locale files here: UTF-8 is set explicitly. Under emulation a slow event loop is normal, not worth a warning.
+  # infometis.java_opts= (JAVA_OPTS) adds JVM options.
+  cat > "$R/opt/infometis/bin/infometis" <<'EOS'
+#!/bin/sh
+export INFOMETIS_RUNTIME_DIR=/opt/infometis/runtime
+export INFOMETIS_JAVA_OPTS="-Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 -Dquarkus.vertx.max-event-loop-execute-time=60s -Dquarkus.vertx.warning-exception-time=60s ${JAVA_OPTS:-}"
+exec /opt/infometis/bin/infometis-launcher "$@"
+EOS
+  chmod 0755 "$R/opt/infometis/bin/infometis"
+  RUNTIME_DIR=$(ls -d "$RUNTIME"/*)
+  copy_libs "$RUNTIME_DIR/bin/java" $(find "$RUNTIME_DIR/lib" -name '*.so' | sort)
+  INSTALLER_KIND="self-contained executable: $(sed -n 's/^runtime: //p' "$WORK/installer-version.txt")"
+else
+  cp "$INSTALLER" "$R/opt/infometis/bin/infometis"
   chmod 0755 "$R/opt/infometis/bin/infometis"
   copy_libs "$R/opt/infometis/bin/infometis"
   INSTALLER_KIND="native executable"
-else
-  [ -n "$JDK" ] || JDK=$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")
-  [ -d "$JDK/jmods" ] || die "$JDK has no jmods: pass --jdk with a full JDK 17 (e.g. /usr/lib/jvm/java-17-openjdk-amd64)"
-  JLINK_OPTS="--strip-debug --no-man-pages --no-header-files --compress=0 --generate-cds-archive"
-  JRE=$CACHE/jre-$(echo "$JDK $JRE_MODULES $JLINK_OPTS $(cat "$JDK/release" 2>/dev/null)" | sha256sum | cut -c1-16)
-  if [ ! -d "$JRE" ]; then
-    rm -rf "$JRE.tmp"
-    # shellcheck disable=SC2086
-    "$JDK/bin/jlink" --module-path "$JDK/jmods" --add-modules "$JRE_MODULES" $JLINK_OPTS --output "$JRE.tmp"
-    mv "$JRE.tmp" "$JRE"
-  fi
-  cp -a "$JRE" "$R/opt/infometis/jre"
-  cp -a "$APP" "$R/opt/infometis/app"
-  copy_libs "$R/opt/infometis/jre/bin/java" $(find "$R/opt/infometis/jre/lib" -name '*.so' | sort)
-  # C1 only and the serial GC: the installer is I/O-bound and boots far faster under emulation.
-  cat > "$R/opt/infometis/bin/infometis" <<'EOS'
-#!/bin/sh
-# No locale files here: UTF-8 is set explicitly. Under emulation a slow event loop is normal, not worth a warning.
-CDS=""; [ -f /opt/infometis/app/app-cds.jsa ] && CDS=-XX:SharedArchiveFile=/opt/infometis/app/app-cds.jsa
-exec /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k $CDS \
-  -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 \
-  -Dquarkus.vertx.max-event-loop-execute-time=60s -Dquarkus.vertx.warning-exception-time=60s \
-  $JAVA_OPTS -jar /opt/infometis/app/quarkus-run.jar "$@"
-EOS
-  chmod 0755 "$R/opt/infometis/bin/infometis"
-  APPCDS=1
-  INSTALLER_KIND="JVM ($(sed -n 's/^JAVA_VERSION=//p' "$JDK/release" | tr -d '"'), modules $JRE_MODULES)"
 fi
 
 install_mke2fs
@@ -194,27 +188,9 @@ printf 'root:x:0:\n' > "$R/etc/group"
 printf '127.0.0.1 localhost infometis-installer\n' > "$R/etc/hosts"
 : > "$R/etc/resolv.conf"
 
-# --- initramfs: sorted names, fixed owners and times, no gzip timestamp
-find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-# An AppCDS archive of the classes the installer loads up to serving its API roughly halves the JVM's start under
-# emulation. CDS only accepts the archive at the path it was made for, so it is made inside the initramfs tree
-# (chroot, hence root only), after the timestamps are fixed (CDS checks the jars' mtimes).
-if [ "${APPCDS:-0}" = 1 ] && [ "${INFOMETIS_ISO_APPCDS:-1}" = 1 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    mkdir -p "$R/tmp/cds-root"
-    mount -t proc proc "$R/proc"   # the loader finds libjli.so through /proc/self/exe
-    trap 'umount "$R/proc" 2>/dev/null || true' EXIT
-    chroot "$R" /opt/infometis/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \
-      -XX:ArchiveClassesAtExit=/opt/infometis/app/app-cds.jsa -jar /opt/infometis/app/quarkus-run.jar \
-      install --bundle /nonexistent --root /tmp/cds-root --api-port 0 --linger 0 > "$WORK/appcds.log" 2>&1 || true
-    umount "$R/proc"
-    rm -rf "$R/tmp/cds-root" "$R"/tmp/hsperfdata_* "$R/tmp/"*
-    [ -f "$R/opt/infometis/app/app-cds.jsa" ] || echo "build-iso: no AppCDS archive (see $WORK/appcds.log); the JVM starts slower" >&2
-  else
-    echo "build-iso: not root, so no AppCDS archive (chroot needed); the JVM starts slower" >&2
-  fi
-  find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-fi
+# --- initramfs: sorted names, fixed owners and times, no gzip timestamp. The unpacked runtime's files keep the times
+# its payload gave them (deterministic, from the executable): its AOT cache checks the jars' times.
+find "$R" -path "$R/opt/infometis/runtime/*" ! -type d -prune -o -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 (cd "$R" && find . -mindepth 1 -print0 | sort -z | cpio --null -o -H newc --reproducible -R 0:0 --quiet | gzip -6n) \
   > "$ISODIR/boot/initrd.img"
 cp "$KROOT/boot/vmlinuz-$KVER" "$ISODIR/boot/vmlinuz"

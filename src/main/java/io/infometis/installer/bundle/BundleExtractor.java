@@ -1,7 +1,10 @@
 package io.infometis.installer.bundle;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -83,8 +86,24 @@ public final class BundleExtractor {
             }
         }
         // CREATE_NEW is O_CREAT|O_EXCL: it fails on an existing file and never follows a symlink.
-        OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(file, HostGate.perms((mode & 0100) != 0 ? "0755" : "0644"));
-        return out;
+        // Each file reaches the disk before the marker does: after a power cut (the ISO's VM stopped hard) the marker
+        // and the rename had survived but k0s was an empty file, and a resumed install took it for the bundle's.
+        return new FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    channel.force(true);
+                } finally {
+                    super.close();
+                }
+            }
+        };
     }
 }

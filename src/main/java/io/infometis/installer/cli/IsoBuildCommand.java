@@ -34,7 +34,7 @@ public class IsoBuildCommand implements Callable<Integer> {
     Path bundle;
     @Option(names = "--out", paramLabel = "FILE", description = "The ISO to write (default: ${DEFAULT-VALUE}).", defaultValue = "infometis-installer.iso")
     Path out;
-    @Option(names = "--installer", paramLabel = "PATH", description = "A native executable or a Quarkus app directory (default: this installer).")
+    @Option(names = "--installer", paramLabel = "PATH", description = "The executable to put on the ISO: target/infometis or a native one (default: this installer).")
     Path installer;
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Build and download cache (default: ${DEFAULT-VALUE}).", defaultValue = "${sys:user.home}/.cache/infometis/iso")
     Path workDir;

@@ -26,7 +26,7 @@ public final class IsoBuilder {
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
 
     /**
-     * @param installer  a Quarkus app directory (holding quarkus-run.jar) or a native executable; null = this installer
+     * @param installer  the self-contained executable (target/infometis) or a native one; null = this installer
      * @param kernelDeb  a linux-image .deb to use instead of {@code apt-get download linux-image-amd64}; may be null
      * @param kernelArgs extra kernel command-line options baked into the boot entry, e.g. {@code infometis.ip=...}
      */
@@ -71,35 +71,42 @@ public final class IsoBuilder {
         }
     }
 
-    /** The native executable when this runs as one, else the Quarkus app directory this jar was started from. */
+    /**
+     * The executable this runs as: the self-contained one's launcher passes its own path ({@code infometis.executable});
+     * a native one is the process's command; run as a jar from target/quarkus-app, the target/infometis beside it.
+     */
     static Path currentInstaller() {
+        String self = System.getProperty("infometis.executable");
+        if (self != null) {
+            return Path.of(self);
+        }
         if (System.getProperty("org.graalvm.nativeimage.imagecode") != null) {
             return ProcessHandle.current().info().command().map(Path::of)
                     .orElseThrow(() -> InstallerException.invalidInput("cannot tell where this installer's executable is", "pass --installer PATH"));
         }
         for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
             if (entry.endsWith("quarkus-run.jar")) {
-                return Path.of(entry).toAbsolutePath().getParent();
+                Path beside = Path.of(entry).toAbsolutePath().getParent().resolveSibling("infometis");
+                if (Files.isRegularFile(beside)) {
+                    return beside;
+                }
             }
         }
-        throw InstallerException.invalidInput("this installer was not started from a Quarkus app directory",
-                "pass --installer target/quarkus-app (or a native executable)");
+        throw InstallerException.invalidInput("this installer does not run as an executable the ISO can carry",
+                "pass --installer target/infometis (built by ./mvnw package)");
     }
 
+    /** The ISO carries one runtime recipe: the self-contained executable (or a native one), never a bare app directory. */
     static List<String> installerArgs(Path installer) {
-        if (Files.isRegularFile(installer.resolve("quarkus-run.jar"))) {
-            List<String> args = new ArrayList<>(List.of("--app", installer.toAbsolutePath().toString()));
-            Path javaHome = Path.of(System.getProperty("java.home"));
-            if (Files.isDirectory(javaHome.resolve("jmods"))) {
-                args.addAll(List.of("--jdk", javaHome.toString()));
-            }
-            return args;
+        if (Files.isDirectory(installer)) {
+            throw InstallerException.invalidInput("--installer " + installer + " is a directory; the ISO carries the self-contained executable",
+                    "pass target/infometis (built by ./mvnw package) or a native executable");
         }
         if (Files.isRegularFile(installer) && Files.isExecutable(installer)) {
-            return List.of("--native", installer.toAbsolutePath().toString());
+            return List.of("--installer", installer.toAbsolutePath().toString());
         }
-        throw InstallerException.invalidInput("--installer " + installer + " is neither a Quarkus app directory nor an executable",
-                "pass target/quarkus-app or the native executable built with -Dnative");
+        throw InstallerException.invalidInput("--installer " + installer + " is not an executable file",
+                "pass target/infometis (built by ./mvnw package) or a native executable");
     }
 
     private static Path extractRecipe(Path dir) throws IOException {

@@ -28,7 +28,12 @@ class CliTest {
     @Test
     @Launch("version")
     void printsTheVersion(LaunchResult r) {
-        assertTrue(r.getOutput().matches("infometis \\S+"), r.getOutput());
+        List<String> lines = r.getOutput().lines().toList();
+        assertEquals(2, lines.size(), r.getOutput());
+        assertTrue(lines.get(0).matches("infometis \\S+"), r.getOutput());
+        // Run from the build, not the executable: the runtime line says so (the executable's is in FreshServerIT).
+        assertTrue(lines.get(1).startsWith("runtime: Java " + Runtime.version()), r.getOutput());
+        assertTrue(lines.get(1).endsWith("(not the self-contained executable)"), r.getOutput());
     }
 
     @Test

@@ -33,23 +33,26 @@ class IsoBuilderTest {
     }
 
     @Test
-    void treatsADirectoryWithQuarkusRunJarAsAJvmApp() throws IOException {
+    void refusesAnAppDirectory() throws IOException {
+        // One runtime recipe: the ISO carries the executable, never a Quarkus app directory with a runtime of its own.
         Files.createFile(tmp.resolve("quarkus-run.jar"));
-        List<String> args = IsoBuilder.installerArgs(tmp);
-        assertEquals(List.of("--app", tmp.toAbsolutePath().toString()), args.subList(0, 2));
-    }
-
-    @Test
-    void treatsAnExecutableFileAsANativeInstaller() throws IOException {
-        Path exe = Files.createFile(tmp.resolve("infometis"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        assertEquals(List.of("--native", exe.toAbsolutePath().toString()), IsoBuilder.installerArgs(exe));
-    }
-
-    @Test
-    void refusesAnInstallerThatIsNeither() {
         InstallerException e = assertThrows(InstallerException.class, () -> IsoBuilder.installerArgs(tmp));
         assertEquals(ExitCodes.INVALID_INPUT, e.exitCode());
-        assertTrue(e.getMessage().contains("neither"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a directory") && e.getMessage().contains("self-contained executable"), e.getMessage());
+    }
+
+    @Test
+    void passesAnExecutableFileToTheRecipe() throws IOException {
+        Path exe = Files.createFile(tmp.resolve("infometis"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        assertEquals(List.of("--installer", exe.toAbsolutePath().toString()), IsoBuilder.installerArgs(exe));
+    }
+
+    @Test
+    void refusesAFileThatIsNotExecutable() throws IOException {
+        Path notes = Files.createFile(tmp.resolve("notes.txt"));
+        InstallerException e = assertThrows(InstallerException.class, () -> IsoBuilder.installerArgs(notes));
+        assertEquals(ExitCodes.INVALID_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("not an executable file"), e.getMessage());
     }
 
     @Test
