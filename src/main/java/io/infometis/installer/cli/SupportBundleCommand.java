@@ -33,10 +33,8 @@ public class SupportBundleCommand implements Callable<Integer> {
     @Mixin
     VerboseMixin verbose;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
-    Path root;
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "The install's state dir (default: <root>/var/lib/infometis).")
-    Path stateDir;
+    @Mixin
+    InstalledHostMixin host;
     @Option(names = "--out", paramLabel = "FILE", description = "The tar.gz to write (default: ./infometis-support-<time>.tar.gz).")
     Path out;
     @Option(names = "--url", paramLabel = "URL", description = "A running installer's progress API, for its events and log (default: ${DEFAULT-VALUE}).", defaultValue = "http://127.0.0.1:9090")
@@ -46,9 +44,7 @@ public class SupportBundleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(root)) {
-            throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
-        }
+        HostPaths paths = host.paths();
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
             throw InstallerException.invalidInput("--url " + url + " is not an http(s) URL", "e.g. --url http://10.0.0.5:9090");
         }
@@ -60,7 +56,6 @@ public class SupportBundleCommand implements Callable<Integer> {
                     "create it, or write the bundle elsewhere");
         }
         String token = tokenFile == null ? null : Files.readString(tokenFile).strip();
-        HostPaths paths = new HostPaths(root, stateDir);
         SupportCollector collector = new SupportCollector(paths, new K0sCli(paths.k0sBinary(), Duration.ofSeconds(20)),
                 KubeClients.fromKubeconfig(paths.adminKubeconfig()), new HttpProgressSource(url, token));
         // Written beside the target and renamed into place: a cut-off run never leaves a truncated bundle under its name.

@@ -29,10 +29,8 @@ public class UninstallCommand implements Callable<Integer> {
     @Mixin
     VerboseMixin verbose;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
-    Path root;
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "The install's state dir (default: <root>/var/lib/infometis).")
-    Path stateDir;
+    @Mixin
+    InstalledHostMixin host;
     @Option(names = "--volumes-dir", paramLabel = "DIR", description = "Where the install put the volumes (default: ${DEFAULT-VALUE}).", defaultValue = HostPaths.VOLUMES_DIR)
     String volumesDir;
     @Option(names = "--purge-data", description = "Also delete the volumes' data (Kafka topics, Elasticsearch indices, ...). Irreversible.")
@@ -42,15 +40,10 @@ public class UninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(root)) {
-            throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
-        }
-        if (stateDir != null && Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
-            throw InstallerException.invalidInput("--state-dir " + stateDir + " is not a directory", "fix the path");
-        }
+        Path root = host.paths().root();
         InstallCommand.checkVolumesDir(volumesDir);
         PrintWriter out = spec.commandLine().getOut();
-        UninstallOptions options = new UninstallOptions(root, stateDir, volumesDir, purgeData, dryRun, 5, Duration.ofSeconds(1));
+        UninstallOptions options = new UninstallOptions(root, host.stateDir, volumesDir, purgeData, dryRun, 5, Duration.ofSeconds(1));
         K0sCli k0s = new K0sCli(HostPaths.of(root).k0sBinary(), Duration.ofMinutes(5));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             new Uninstaller(options, k0s, Mounts.live(), line -> {

@@ -32,14 +32,14 @@ public class VerifyCommand implements Callable<Integer> {
     @Mixin
     VerboseMixin verbose;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
-    Path root;
+    @Mixin
+    InstalledHostMixin host;
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The cluster's admin kubeconfig (default: k0s's, <root>/var/lib/k0s/pki/admin.conf).")
     Path kubeconfig;
 
     @Override
     public Integer call() throws Exception {
-        Path config = kubeconfig != null ? kubeconfig : HostPaths.of(root).adminKubeconfig();
+        Path config = kubeconfig != null ? kubeconfig : host.paths().adminKubeconfig();
         if (!Files.isRegularFile(config)) {
             throw InstallerException.invalidInput("no kubeconfig at " + config,
                     "run 'infometis install' first, or pass --kubeconfig");
