@@ -20,7 +20,10 @@ public final class ParseErrors {
         // The YAML parser reads one event ahead: for an unknown key its location is the next key's, so none is given.
         String where = e instanceof UnrecognizedPropertyException ? "" : where(e.getLocation());
         String what;
-        if (e instanceof UnrecognizedPropertyException u) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Trailing token")) {
+            what = "content after the end of the document";
+        } else if (e instanceof UnrecognizedPropertyException u) {
             what = "unknown key '" + u.getPropertyName() + "'";
         } else if (e instanceof InvalidFormatException f) {
             what = "key '" + path(f) + "' has a value of the wrong type (" + shortValue(f.getValue()) + ")";
@@ -28,8 +31,9 @@ public final class ParseErrors {
             what = m.getPath().isEmpty() ? "not a mapping of keys (is this the right file?)"
                     : "key '" + path(m) + "' has a value of the wrong type";
         } else {
-            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
-            what = "not valid YAML/JSON: " + msg.lines().findFirst().orElse(msg);
+            String msg = original.isEmpty() ? "unreadable" : original.lines().findFirst().orElse(original);
+            // Jackson names its own classes and settings in backticks: the operator's file has none of them.
+            what = "not valid YAML/JSON: " + msg.replaceAll("\\s*\\([^()]*`[^`]*`[^()]*\\)", "").replaceAll("`[^`]*`", "");
         }
         return where.isEmpty() ? what : where + ": " + what;
     }

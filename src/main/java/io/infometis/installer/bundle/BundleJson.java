@@ -133,7 +133,7 @@ public final class BundleJson {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new BundleDefect(entry, "malformed JSON (" + firstLine(e.getOriginalMessage()) + ")");
+            throw new BundleDefect(entry, "malformed JSON (" + io.infometis.installer.ParseErrors.describe(e) + ")");
         } catch (IOException e) {
             throw new BundleDefect(entry, "unreadable JSON (" + firstLine(e.getMessage()) + ")");
         }
