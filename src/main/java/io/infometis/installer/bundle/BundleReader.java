@@ -230,7 +230,7 @@ public final class BundleReader implements Closeable {
             return false;
         }
         if (n < TarHeader.BLOCK) {
-            throw new BundleDefect("after " + last, "file ends inside a tar header (truncated)");
+            throw sawHeader ? new BundleDefect("after " + last, "file ends inside a tar header (truncated)") : notATar();
         }
         return true;
     }

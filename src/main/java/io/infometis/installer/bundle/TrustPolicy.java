@@ -170,13 +170,8 @@ public final class TrustPolicy {
 
     /** An Ed25519 X.509 PEM public key; at most 16 KiB is read, so {@code /dev/zero} is an error, not an OOM. */
     static PublicKey readKey(Path file, String what) {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_KEY_FILE + 1);
-        } catch (IOException e) {
-            throw InstallerException.invalidInput(what + " is unreadable (" + e.getMessage() + ")",
-                    "check the path and its permissions");
-        }
+        // Not a regular file (/dev/zero) or over 16 KiB: refused before it is read (one rule for every key file).
+        byte[] bytes = io.infometis.installer.SmallFiles.read(file, io.infometis.installer.SmallFiles.KEY_BYTES, "key file");
         String hint = "use the public key written by 'infometis bundle keygen' or 'openssl pkey -pubout'";
         if (bytes.length > MAX_KEY_FILE) {
             throw InstallerException.invalidInput(what + " is larger than a public key", hint);

@@ -279,8 +279,15 @@ public class InstallCommand implements Callable<Integer> {
         String token = apiAccess.generatedToken();
         if (token != null) {
             if (!dryRun) {
-                AtomicFiles.write(tokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII),
-                        PosixFilePermissions.fromString("rw-------"));
+                try {
+                    AtomicFiles.write(tokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII),
+                            PosixFilePermissions.fromString("rw-------"));
+                } catch (IOException e) {
+                    if (io.infometis.installer.NoSpace.is(e)) {
+                        throw io.infometis.installer.NoSpace.at("writing the API token", tokenFile, e);
+                    }
+                    throw e;
+                }
             }
             out.println("progress API token: " + token + (dryRun ? " (dry run: not saved)" : " (also in " + tokenFile + ", mode 0600)"));
         }
