@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "infometis", mixinStandardHelpOptions = true,
         description = "Installs the InfoMetis Kafka platform on an air-gapped Linux server and reports its progress.",
         subcommands = { InstallCommand.class, UninstallCommand.class, StatusCommand.class, VersionCommand.class,
-                BundleCommand.class, IsoCommand.class })
+                BundleCommand.class, IsoCommand.class, UpgradeCommand.class, RollbackCommand.class,
+                InstalledCommand.class })
 public class InfometisCommand {
 }

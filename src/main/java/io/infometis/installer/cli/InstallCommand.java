@@ -31,6 +31,7 @@ import io.infometis.installer.progress.ProgressSnapshot.Failure;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
+import io.infometis.installer.upgrade.InstallHooks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,7 +99,9 @@ public class InstallCommand implements Callable<Integer> {
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), key);
+                InstallHooks.refuseOtherBundle(installer, installBundle); // issue 14: a newer bundle is an upgrade
                 outcome = installer.run(plan.phases(options), installBundle);
+                InstallHooks.recordIfComplete(options, installer, installBundle, outcome); // installed.json, history
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
                 // unreadable" must stay on the API instead of vanishing with the process. Without an explicit
