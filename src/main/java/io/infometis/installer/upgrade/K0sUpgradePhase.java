@@ -65,6 +65,9 @@ public final class K0sUpgradePhase implements Phase {
     /** The new binary is in place and it is what runs. */
     @Override
     public boolean isDone(PhaseContext ctx) throws Exception {
+        if (ctx.isDryRun()) {
+            return false; // the new bundle is not unpacked in a dry run: its k0s is not on disk to compare with
+        }
         Path installed = ctx.paths().k0sBinary();
         if (!Files.isRegularFile(installed) || !Digests.sha256(installed).equals(source(ctx).sha)) {
             return false;

@@ -114,7 +114,7 @@ class UpgradeEndToEndTest {
         assertEquals(0, dry.exitCode(), plan + dry.getErrorOutput());
         for (String line : List.of("plan: k0s " + K0S_V1 + " → " + K0S_V2, "plan: image changed: " + UpgradeBundles.APP,
                 "plan: image added: " + UpgradeBundles.NEW, "plan: image removed: " + UpgradeBundles.OLD,
-                "plan: component demo changed: ~Deployment/infometis/demo", "revision: app-app 2",
+                "plan: component demo changed: ~Deployment/infometis/demo", "+        revision: \"app-app 2\"",
                 "plan: 2 components unchanged")) {
             assertTrue(plan.contains(line), line + " in " + plan);
         }
