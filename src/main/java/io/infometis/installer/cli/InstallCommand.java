@@ -83,6 +83,8 @@ public class InstallCommand implements Callable<Integer> {
     Progress progress;
     @Inject
     ApiAccess apiAccess;
+    @Inject
+    io.infometis.installer.progress.api.InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws Exception {
@@ -95,6 +97,7 @@ public class InstallCommand implements Callable<Integer> {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
+            installedStateDir.set(installer.paths().stateDir()); // GET /api/v1/installed (issue 14)
             announceApi(out);
             PhaseRunner.Outcome outcome;
             try {
