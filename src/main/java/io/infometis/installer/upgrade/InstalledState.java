@@ -49,7 +49,12 @@ public final class InstalledState {
 
     /** Where a bundle's bundle.json and manifests are kept for a rollback. */
     public Path keptBundle(String digest) {
-        return stateDir.resolve("bundles").resolve(Digests.hexOf(digest));
+        String hex = Digests.hexOf(digest);
+        if (hex == null) {
+            throw new InstallerException("bundle digest '" + digest + "' in " + recordFile() + " is not sha256:<hex>",
+                    "restore the state dir from a backup", ExitCodes.FAILED);
+        }
+        return stateDir.resolve("bundles").resolve(hex);
     }
 
     public Optional<InstalledRecord> read() {
