@@ -8,8 +8,10 @@ COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -o -DskipTests test-compile
 [ -f target/bench-cp.txt ] || ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
-CP=target/classes:target/test-classes:$(cat target/bench-cp.txt)
 W=$(mktemp -d /tmp/upgbench.XXXX)
+# A copy of the classes: a build running beside the bench must not swap them under the JVM.
+cp -r target/classes "$W/classes"; cp -r target/test-classes "$W/test-classes"
+CP=$W/classes:$W/test-classes:$(cat target/bench-cp.txt)
 PID=
 cleanup() { [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null || true; sleep 1; rm -rf "$W"; }
 trap cleanup EXIT
