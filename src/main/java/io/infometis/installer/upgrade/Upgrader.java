@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.List;
 
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
@@ -96,10 +95,5 @@ public final class Upgrader {
         if (Files.exists(journal) && !java.util.Objects.equals(Journal.open(journal, true).bundleDigest(), digest)) {
             installer.gate().delete(journal);
         }
-    }
-
-    /** The phases of an upgrade, for {@code --until} validation and tests. */
-    public static List<String> phaseNames() {
-        return List.of("preflight", "k0s", "images", "volumes", "stack", "prune", "record");
     }
 }
