@@ -42,6 +42,7 @@ import io.infometis.installer.progress.ProgressSnapshot.Failure;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
+import io.infometis.installer.upgrade.InstallHooks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,6 +101,7 @@ public class InstallCommand implements Callable<Integer> {
     @Inject
     io.infometis.installer.support.InstallLocation installLocation;
     private boolean announced;
+    io.infometis.installer.progress.api.InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws Exception {
@@ -120,10 +122,12 @@ public class InstallCommand implements Callable<Integer> {
             Installer installer = new Installer(options, progress);
             // Announced (and the token saved) once the bundle is accepted, so a refused bundle leaves the root as it was.
             installLocation.set(installer.paths());
+            installedStateDir.set(installer.paths().stateDir()); // GET /api/v1/installed
             Path tokenFile = installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME);
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), trust);
+                InstallHooks.refuseOtherBundle(installer, installBundle); // a newer bundle is an upgrade
                 if (installBundle instanceof SpecPlan) {
                     out.println("no bundle file: planning from the bundle spec " + describeSpec(options.spec()));
                 }
@@ -132,6 +136,7 @@ public class InstallCommand implements Callable<Integer> {
                 }
                 announceApi(out, tokenFile);
                 outcome = installer.run(plan.phases(options), installBundle);
+                InstallHooks.recordIfComplete(options, installer, installBundle, outcome); // installed.json, history
             } catch (InstallerException e) {
                 // An unattended install (the ISO) is watched remotely and asks for --linger: "the bundle is
                 // unreadable" must stay on the API instead of vanishing with the process. Without an explicit

@@ -50,6 +50,19 @@ public final class K0sContainerd implements Containerd {
                 Duration.ofMinutes(1)), "labelling " + ref);
     }
 
+    @Override
+    public void unlabel(String ref, String key) throws IOException {
+        K0sCli.check(k0s.ctr(List.of("-n", NAMESPACE, "images", "label", ref, key + "="), null, null,
+                Duration.ofMinutes(1)), "unlabelling " + ref);
+    }
+
+    /** {@code ctr images rm --sync}: returns once containerd's GC has freed the content. */
+    @Override
+    public void remove(String ref) throws IOException {
+        K0sCli.check(k0s.ctr(List.of("-n", NAMESPACE, "images", "rm", "--sync", ref), null, null,
+                Duration.ofMinutes(5)), "removing " + ref);
+    }
+
     /**
      * Columns: REF TYPE DIGEST SIZE PLATFORMS LABELS, padded with spaces; SIZE itself holds a space ({@code 767.0 B}),
      * so only the first three columns and the last one are read by position.

@@ -54,9 +54,14 @@ public final class Installer {
     }
 
     public PhaseRunner.Outcome run(List<Phase> phases, InstallBundle bundle) {
+        return run(phases, bundle, paths.journalFile());
+    }
+
+    /** The same engine with another journal file: {@code upgrade} and {@code rollback} keep their own (docs/upgrade.md). */
+    public PhaseRunner.Outcome run(List<Phase> phases, InstallBundle bundle, java.nio.file.Path journalFile) {
         PhaseRunner runner = new PhaseRunner(phases);
         runner.selected(options.until()); // an unknown --until fails before anything is opened
-        Journal journal = Journal.open(paths.journalFile(), options.dryRun());
+        Journal journal = Journal.open(journalFile, options.dryRun());
         PhaseContext ctx = new PhaseContext(options, paths, gate, journal, progress, bundle);
         current = ctx;
         CountDownLatch finished = new CountDownLatch(1);

@@ -91,6 +91,12 @@ public final class TestBundles {
      */
     public static Path write(Path out, Path layout, Path k0s, Path manifestsDir, List<BundleManifest.Volume> volumes,
             PrivateKey signingKey) throws IOException {
+        return write(out, layout, k0s, "v1.33.4+k0s.0", "0.0.1", manifestsDir, volumes, signingKey);
+    }
+
+    /** The same with the bundle's version and the k0s version it declares (upgrade tests build v1, v2, …). */
+    public static Path write(Path out, Path layout, Path k0s, String k0sVersion, String bundleVersion, Path manifestsDir,
+            List<BundleManifest.Volume> volumes, PrivateKey signingKey) throws IOException {
         BundleWriter w = new BundleWriter();
         w.addFile(BundleEntries.OCI_LAYOUT, layout.resolve("oci-layout"), 0644);
         w.addFile(BundleEntries.OCI_INDEX, layout.resolve("index.json"), 0644);
@@ -109,8 +115,8 @@ public final class TestBundles {
                 w.addFile(m, manifestsDir.resolve(m.substring(BundleEntries.MANIFESTS.length())), 0644);
             }
         }
-        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, "infometis-test", "0.0.1", CREATED,
-                "linux/amd64", new BundleManifest.K0s("v1.33.4+k0s.0", BundleEntries.K0S, k0sSha), images, components,
+        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, "infometis-test", bundleVersion, CREATED,
+                "linux/amd64", new BundleManifest.K0s(k0sVersion, BundleEntries.K0S, k0sSha), images, components,
                 volumes, null);
         w.write(out, manifest, signingKey);
         return out;

@@ -1,0 +1,83 @@
+package io.infometis.installer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import io.infometis.installer.InstallerException;
+import io.infometis.installer.host.HostPaths;
+import io.infometis.installer.install.InstallLock;
+import io.infometis.installer.install.InstallOptions;
+import io.infometis.installer.install.LockFiles;
+import io.infometis.installer.progress.ConsoleRenderer;
+import io.infometis.installer.progress.Progress;
+import io.infometis.installer.progress.State;
+import io.infometis.installer.upgrade.Upgrader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "upgrade", mixinStandardHelpOptions = true,
+        description = "Upgrade the installed platform to a newer bundle: only what changed; rolls back a component that does not come up.")
+public class UpgradeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    VerboseMixin verbose;
+
+    @Option(names = "--bundle", required = true, paramLabel = "FILE", description = "The new air-gap bundle.")
+    Path bundle;
+    @Option(names = "--public-key", paramLabel = "FILE", description = "Trusted Ed25519 public key (X.509 PEM), instead of infometis.pub beside the executable or /etc/infometis/trusted.pub: the bundle must be signed by it.")
+    Path publicKey;
+    @Option(names = "--allow-unsigned", description = "Upgrade to a bundle that is unsigned or not signed by the trusted key anyway (as install).")
+    boolean allowUnsigned;
+    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
+    Path root;
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "The install's state dir (default: <root>/var/lib/infometis).")
+    Path stateDir;
+    @Option(names = "--volumes-dir", paramLabel = "DIR", description = "Base of the hostPath volumes (default: ${DEFAULT-VALUE}).", defaultValue = HostPaths.VOLUMES_DIR)
+    String volumesDir;
+    @Option(names = "--dry-run", description = "Verify the bundle and print the plan; change nothing.")
+    boolean dryRun;
+    @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each changed component may take to be ready (default: 10 min, 15 for Elasticsearch and NiFi).", converter = DurationConverter.class)
+    Duration componentTimeout;
+
+    @Inject
+    Progress progress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(root)) {
+            throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        io.infometis.installer.bundle.TrustPolicy trust = io.infometis.installer.bundle.TrustPolicy.forInstall(publicKey,
+                allowUnsigned, root);
+        InstallOptions options = new InstallOptions(root, stateDir, bundle, null, dryRun, null, Set.of(), null,
+                volumesDir, null);
+        progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
+            Upgrader.Result r = new Upgrader(options, progress, componentTimeout).run(trust);
+            if (r.alreadyInstalled()) {
+                out.println("Nothing to do: " + bundle + " is the installed bundle.");
+            } else if (r.outcome().state() == State.SUCCEEDED) {
+                out.println(dryRun ? "Dry run finished: nothing was changed."
+                        : "Upgrade succeeded: " + r.plan().to().label() + " is installed (" + progress.snapshot().elapsedSeconds() + " s)");
+            } else {
+                var f = r.outcome().failure();
+                spec.commandLine().getErr().println("ERROR: " + (f == null ? "upgrade " + r.outcome().state().label().toLowerCase()
+                        : f.message() + (f.hint() == null ? "" : " — " + f.hint())));
+                spec.commandLine().getErr().flush();
+            }
+            out.flush();
+            return r.outcome().exitCode();
+        }
+    }
+}
