@@ -171,7 +171,8 @@ public final class TrustPolicy {
     /** An Ed25519 X.509 PEM public key; at most 16 KiB is read, so {@code /dev/zero} is an error, not an OOM. */
     static PublicKey readKey(Path file, String what) {
         // Not a regular file (/dev/zero) or over 16 KiB: refused before it is read (one rule for every key file).
-        byte[] bytes = io.infometis.installer.SmallFiles.read(file, io.infometis.installer.SmallFiles.KEY_BYTES, "key file");
+        String label = what.endsWith(" " + file) ? what.substring(0, what.length() - file.toString().length() - 1) : what;
+        byte[] bytes = io.infometis.installer.SmallFiles.read(file, io.infometis.installer.SmallFiles.KEY_BYTES, label);
         String hint = "use the public key written by 'infometis bundle keygen' or 'openssl pkey -pubout'";
         if (bytes.length > MAX_KEY_FILE) {
             throw InstallerException.invalidInput(what + " is larger than a public key", hint);

@@ -101,6 +101,7 @@ public class InstallCommand implements Callable<Integer> {
     @Inject
     io.infometis.installer.support.InstallLocation installLocation;
     private boolean announced;
+    @Inject
     io.infometis.installer.progress.api.InstalledResource.StateDir installedStateDir;
 
     @Override

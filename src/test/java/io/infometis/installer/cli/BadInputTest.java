@@ -147,7 +147,7 @@ class BadInputTest {
     void aPublicKeyThatIsADeviceOrHugeIsRefusedBeforeItIsRead(QuarkusMainLauncher l) throws Exception {
         Path bundle = TestBundles.tiny(tmp.resolve("b"));
         assertOneLine(l.launch("bundle", "verify", bundle.toString(), "--public-key", "/dev/zero"), ExitCodes.INVALID_INPUT,
-                "key file /dev/zero is not a regular file");
+                "--public-key /dev/zero is not a regular file");
         assertOneLine(install(l, "--bundle", bundle.toString(), "--public-key", "/dev/zero"), ExitCodes.INVALID_INPUT,
                 "/dev/zero is not a regular file");
         Path huge = tmp.resolve("huge.pub");
