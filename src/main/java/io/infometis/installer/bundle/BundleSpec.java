@@ -94,18 +94,10 @@ public record BundleSpec(
         return spec;
     }
 
-    /** The spec's bytes, at most 1 MiB: {@code --spec /dev/zero} is refused, not read until memory runs out. */
-    private static byte[] bounded(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            byte[] bytes = in.readNBytes(MAX_SPEC_BYTES + 1);
-            if (bytes.length > MAX_SPEC_BYTES) {
-                throw new IOException("larger than " + MAX_SPEC_BYTES + " bytes; a spec is a small YAML file");
-            }
-            return bytes;
-        }
+    /** The spec's bytes: a regular file of at most 1 MiB, so {@code --spec /dev/zero} is refused, not read. */
+    private static byte[] bounded(Path file) {
+        return io.infometis.installer.SmallFiles.read(file, io.infometis.installer.SmallFiles.SPEC_BYTES, "bundle spec");
     }
-
-    private static final int MAX_SPEC_BYTES = 1 << 20;
 
     /** The manifests folder, relative to the spec file's folder (default {@code manifests/}). */
     public static Path manifestsDir(Path specFile, BundleSpec spec) {

@@ -175,7 +175,7 @@ class BadInputTest {
                 "--spec " + tmp.resolve("none.yaml") + " not found");
         assertOneLine(install(l, "--dry-run", "--spec", "/dev/zero"), ExitCodes.INVALID_INPUT, "not a regular file");
         assertOneLine(l.launch("bundle", "build", "--spec", text.toString(), "--out", tmp.resolve("o.tar").toString()),
-                ExitCodes.INVALID_INPUT, "not a mapping of keys");
+                ExitCodes.INVALID_INPUT, "is not a YAML mapping of the spec's keys");
     }
 
     /** A 512-byte ustar header; {@code size} in base-256 when it does not fit 11 octal digits, as GNU tar writes it. */
