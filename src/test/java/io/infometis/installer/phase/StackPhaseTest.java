@@ -62,6 +62,10 @@ class StackPhaseTest {
         server = strict.server();
         client = strict.client();
         bundle = DirectoryBundle.ofRepository();
+        // The stack phase runs after the node phase: the node is registered and Ready (its DaemonSet pods need it).
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName(FakeControllers.EVERYTHING_PRESENT.name()).endMetadata().withNewStatus().addNewCondition()
+                .withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
         recording = new RecordingClients(client);
     }
 
@@ -106,7 +110,7 @@ class StackPhaseTest {
         assertEquals(ORDER.size() - 1, lastComponent);
         assertEquals(List.of("traefik", "kafka", "schema-registry", "flink-jobmanager", "flink-taskmanager",
                 "ksqldb-server", "elasticsearch", "elasticsearch-exporter", "kafka-exporter", "kube-state-metrics",
-                "prometheus", "alertmanager", "grafana", "nifi"), controllers.readied());
+                "prometheus", "node-exporter", "alertmanager", "grafana", "nifi"), controllers.readied());
     }
 
     @Test
@@ -338,9 +342,9 @@ class StackPhaseTest {
     @Test
     void summaryGivesTheUiAddressesThroughTraefikAndKafkasBootstrap() throws Exception {
         controllers = new FakeControllers(recording.newClient());
-        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node1")
-                .endMetadata().withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.0.0.5").endAddress()
-                .endStatus().build()).create();
+        // The single node's address, as its kubelet reports it.
+        client.nodes().withName(FakeControllers.EVERYTHING_PRESENT.name()).editStatus(st -> new io.fabric8.kubernetes.api.model.NodeStatusBuilder(st)
+                .addNewAddress().withType("InternalIP").withAddress("10.0.0.5").endAddress().build());
         Progress progress = new Progress();
         assertEquals(State.SUCCEEDED, run(phase(c -> Duration.ofSeconds(20)), progress).state());
         Map<String, String> summary = new LinkedHashMap<>();
