@@ -343,8 +343,8 @@ class StackPhaseTest {
     void summaryGivesTheUiAddressesThroughTraefikAndKafkasBootstrap() throws Exception {
         controllers = new FakeControllers(recording.newClient());
         // The single node's address, as its kubelet reports it.
-        client.nodes().withName(FakeControllers.EVERYTHING_PRESENT.name()).editStatus(st -> new io.fabric8.kubernetes.api.model.NodeStatusBuilder(st)
-                .addNewAddress().withType("InternalIP").withAddress("10.0.0.5").endAddress().build());
+        client.nodes().withName(FakeControllers.EVERYTHING_PRESENT.name()).editStatus(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                .editStatus().addNewAddress().withType("InternalIP").withAddress("10.0.0.5").endAddress().endStatus().build());
         Progress progress = new Progress();
         assertEquals(State.SUCCEEDED, run(phase(c -> Duration.ofSeconds(20)), progress).state());
         Map<String, String> summary = new LinkedHashMap<>();
