@@ -44,6 +44,15 @@ public final class UpgradeDiskPhase implements Phase {
         return List.of("disk");
     }
 
+    /**
+     * Passed earlier in this upgrade's journal: a rerun after a kill mid-upgrade does not ask again, because k0s (and
+     * with it containerd) may be stopped at the point the upgrade was cut off; the k0s phase starts it again.
+     */
+    @Override
+    public boolean isDone(PhaseContext ctx) {
+        return ctx.isUnitDone("disk");
+    }
+
     @Override
     public void run(PhaseContext ctx) throws Exception {
         ctx.unitStarted("disk");

@@ -37,7 +37,10 @@ public final class UpgradePhases {
                 new UpgradeStackPhase(clients, plan, state, c -> componentTimeout != null ? componentTimeout
                         : c.equals("elasticsearch") || c.equals("nifi") ? Duration.ofMinutes(15) : Duration.ofMinutes(10),
                         Duration.ofSeconds(2), Duration.ofSeconds(90)),
-                // The verify phase (issue 10's verify/ package) goes here once merged: after the stack, before prune.
+                // The data path end to end, as install checks it: a failure stops the upgrade before prune and record,
+                // so the previous bundle's images stay and a rerun (or 'infometis rollback') goes on from here.
+                new io.infometis.installer.phase.VerifyPhase(clients, new io.infometis.installer.verify.Verification(
+                        io.infometis.installer.verify.DataPathChecks.standard(), 6, 10_000)),
                 new ImagesPrunePhase(containerd, plan),
                 new RecordPhase(state, plan));
     }

@@ -32,7 +32,7 @@ class K0sContainerdPruneTest {
         Path tar = tmp.resolve("img.tar");
         new ProcessBuilder("tar", "-C", layout.toString(), "-cf", tar.toString(), ".").inheritIO().start().waitFor();
         CONTAINERD.ctrOk("-n", "k8s.io", "images", "import", tar.toString());
-        K0sStandIn k0s = K0sStandIn.write(tmp.resolve("bin"), tmp.resolve("root"), CONTAINERD.socket(), null, 0);
+        K0sStandIn k0s = K0sStandIn.write(tmp.resolve("bin"), tmp.resolve("root"), CONTAINERD.socket(), null, 0).started();
         K0sContainerd containerd = new K0sContainerd(new K0sCli(k0s.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(1));
 
         containerd.label(TestBundles.TINY_REF, K0sContainerd.PINNED, "pinned");

@@ -38,7 +38,12 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
     private final Path statusSocket;
     private final Path k0sConfig;
     private final Path unit;
-    private final ContainerdExtension containerd;
+    private final Ctr containerd;
+
+    /** {@code ctr ARGS} against the node's containerd, its output; fails on a non-zero exit. */
+    public interface Ctr {
+        String ctrOk(String... args) throws java.io.IOException, InterruptedException;
+    }
     private final K0sRefs k0s;
     private final FakeControllers controllers;
     private final Thread thread;
@@ -48,6 +53,24 @@ public final class K0sNode implements FakeControllers.Node, AutoCloseable {
 
     /** Starts the node's loop and the controllers that run kube-system's and infometis's pods on it. */
     public K0sNode(MockCluster cluster, Path root, ContainerdExtension containerd, K0sRefs k0s) {
+        this(cluster, root, (Ctr) containerd::ctrOk, k0s);
+    }
+
+    /** For a containerd outside JUnit (a bench): {@code ctr -a SOCKET}. */
+    public K0sNode(MockCluster cluster, Path root, Path ctrSocket, K0sRefs k0s) {
+        this(cluster, root, args -> {
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ctr", "-a", ctrSocket.toString()));
+            cmd.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new java.io.IOException("ctr " + String.join(" ", args) + ": " + out);
+            }
+            return out;
+        }, k0s);
+    }
+
+    private K0sNode(MockCluster cluster, Path root, Ctr containerd, K0sRefs k0s) {
         this.cluster = cluster;
         this.statusSocket = root.resolve("run/k0s/status.sock");
         this.k0sConfig = root.resolve("etc/k0s/k0s.yaml");

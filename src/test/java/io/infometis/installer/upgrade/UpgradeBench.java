@@ -38,8 +38,8 @@ public final class UpgradeBench {
         int bytes = Integer.parseInt(args[3]);
         Path root = Files.createDirectories(work.resolve("root"));
         try (MockCluster cluster = new MockCluster()) {
-            FakeControllers controllers = new FakeControllers(cluster.client());
-            cluster.addReadyNode("infometis-1");
+            FakeControllers controllers = cluster.attach(new io.infometis.installer.testing.K0sNode(cluster, root, socket,
+                    io.infometis.installer.testing.K0sRefs.fromSpec())).controllers();
             Path kc = cluster.writeKubeconfig(work.resolve("kc"));
             K0sStandIn k0s = K0sStandIn.write(work.resolve("k0s"), root, socket, kc, 0, K0sStandIn.VERSION);
             Path v1 = bundle(work.resolve("b1"), k0s.binary(), "1.0.0", count, bytes);

@@ -34,6 +34,10 @@ final class UpgradeBundles {
         for (String extra : v.extraImages()) {
             layout.image(extra, Map.of("x.txt", extra + "\n"));
         }
+        // k0s's own images, as every bundle carries them: the strict node turns Ready only with them in containerd.
+        for (String ref : io.infometis.installer.testing.K0sRefs.fromSpec().refs()) {
+            layout.image(ref, Map.of("k0s.txt", ref + "\n"));
+        }
         Path layoutDir = layout.done();
         Path manifests = dir.resolve("manifests");
         Files.createDirectories(manifests.resolve("00-base"));

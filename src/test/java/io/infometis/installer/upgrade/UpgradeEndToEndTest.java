@@ -64,8 +64,9 @@ class UpgradeEndToEndTest {
         Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
-        controllers = new FakeControllers(cluster.client());
-        cluster.addReadyNode("infometis-1");
+        // k0s's node as the strict stand-in runs it: Ready once k0s's images are in containerd, with kube-system's pods.
+        controllers = cluster.attach(new io.infometis.installer.testing.K0sNode(cluster, root, CONTAINERD,
+                io.infometis.installer.testing.K0sRefs.fromSpec())).controllers();
         kubeconfig = cluster.writeKubeconfig(tmp.resolve("kc"));
         k0s1 = K0sStandIn.write(tmp.resolve("k0s1"), root, CONTAINERD.socket(), kubeconfig, 0, K0S_V1);
         k0s2 = K0sStandIn.write(tmp.resolve("k0s2"), root, CONTAINERD.socket(), kubeconfig, 0, K0S_V2);

@@ -57,8 +57,7 @@ class UpgradeKillTest {
         Runs.clearImages(CONTAINERD);
         root = Files.createDirectories(tmp.resolve("root"));
         cluster = new MockCluster();
-        controllers = new FakeControllers(cluster.client());
-        cluster.addReadyNode("infometis-1");
+        controllers = cluster.attach(new io.infometis.installer.testing.K0sNode(cluster, root, CONTAINERD, io.infometis.installer.testing.K0sRefs.fromSpec())).controllers();
     }
 
     @AfterEach

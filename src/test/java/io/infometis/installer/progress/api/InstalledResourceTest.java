@@ -30,24 +30,36 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 class InstalledResourceTest {
+    static final String TOKEN = ApiAccess.newToken();
     @Inject
     InstalledResource.StateDir stateDir;
+    @Inject
+    ApiAccess access;
     @TestHTTPResource("/")
     URL base;
     @TempDir
     Path dir;
 
+    private HttpResponse<String> send(String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + "/api/v1/installed"))
+                .GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private JsonNode get() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(base.toString().replaceAll("/$", "") + "/api/v1/installed")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(TOKEN);
         assertEquals(200, r.statusCode(), r.body());
         return Json.MAPPER.readTree(r.body());
     }
 
     @Test
     void servesTheInstalledBundleAndTheHistory() throws Exception {
+        access.requireToken(TOKEN);
         stateDir.set(dir);
+        assertEquals(401, send(null).statusCode(), "the route is behind the token like every other");
         assertTrue(get().get("installed").isNull(), "nothing installed yet");
         InstalledState state = new InstalledState(dir, new HostGate(false, a -> {
         }));
