@@ -22,6 +22,6 @@ public final class NoSpace {
     public static InstallerException at(String doing, Path path, Throwable cause) {
         Path dir = path.toAbsolutePath().getParent() == null ? path : path.toAbsolutePath().getParent();
         return new InstallerException(doing + " " + path + ": no space left on the device",
-                "free space in " + dir + " (df -h " + dir + ") and rerun; the install resumes", ExitCodes.FAILED, cause);
+                "free space in " + dir + " (df -h " + dir + ") and rerun; the install resumes", ExitCodes.NO_SPACE, cause);
     }
 }

@@ -74,7 +74,7 @@ public final class UpgradeDiskPhase implements Phase {
         if (free < need) {
             ctx.unitFailed("disk", detail);
             throw new InstallerException("not enough space for the new images: " + detail,
-                    "free space under " + store + " and rerun; nothing was changed", ExitCodes.PREFLIGHT_REFUSED);
+                    "free space under " + store + " and rerun; nothing was changed", ExitCodes.NO_SPACE);
         }
         ctx.unitDone("disk", detail);
     }

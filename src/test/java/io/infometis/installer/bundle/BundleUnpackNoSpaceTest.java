@@ -27,7 +27,7 @@ class BundleUnpackNoSpaceTest {
         try {
             BundleFile file = new BundleFile(bundle, state, new HostGate(false, null));
             InstallerException e = assertThrows(InstallerException.class, file::directory);
-            assertEquals(ExitCodes.FAILED, e.exitCode());
+            assertEquals(ExitCodes.NO_SPACE, e.exitCode());
             assertTrue(e.oneLine().startsWith("unpacking the bundle into " + state.resolve("bundle") + ": no space left on the device"),
                     e.oneLine());
             assertTrue(e.oneLine().contains("free space in " + state), e.oneLine());

@@ -330,7 +330,7 @@ class BadInputTest {
             Path token = Files.writeString(tmp.resolve("token"), "t0ken\n");
             LaunchResult r = install(l, "--bundle", TestBundles.tiny(tmp.resolve("b")).toString(), "--state-dir", state.toString(),
                     "--until", "preflight", "--ignore-preflight", "ports", "--api-token-file", token.toString());
-            assertOneLine(r, ExitCodes.FAILED, "writing journal " + state.resolve("journal.json"), "no space left",
+            assertOneLine(r, ExitCodes.NO_SPACE, "writing journal " + state.resolve("journal.json"), "no space left",
                     "free space in " + state);
         } finally {
             unmount(state);

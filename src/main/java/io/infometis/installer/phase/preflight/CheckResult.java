@@ -1,15 +1,20 @@
 package io.infometis.installer.phase.preflight;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.infometis.installer.ExitCodes;
 import io.infometis.installer.phase.PhaseContext;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The outcome of one check, as saved in {@code preflight.json}. */
+/**
+ * The outcome of one check, as saved in {@code preflight.json}; {@code exitCode} is what a refusal by it exits with
+ * (not saved).
+ */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CheckResult(String name, Status status, String message, String remedy) {
+public record CheckResult(String name, Status status, String message, String remedy, @JsonIgnore int exitCode) {
 
     public enum Status {
         PASS, WARN, FAIL, IGNORED;
@@ -21,15 +26,24 @@ public record CheckResult(String name, Status status, String message, String rem
     }
 
     public static CheckResult pass(String name, String message) {
-        return new CheckResult(name, Status.PASS, message, null);
+        return new CheckResult(name, Status.PASS, message, null, ExitCodes.DONE);
     }
 
     public static CheckResult warn(String name, String message, String remedy) {
-        return new CheckResult(name, Status.WARN, message, remedy);
+        return new CheckResult(name, Status.WARN, message, remedy, ExitCodes.DONE);
     }
 
+    /** The host is unfit for the install (memory, kernel, cgroups...). */
     public static CheckResult fail(String name, String message, String remedy) {
-        return new CheckResult(name, Status.FAIL, message, remedy);
+        return new CheckResult(name, Status.FAIL, message, remedy, ExitCodes.PREFLIGHT_REFUSED);
+    }
+
+    /**
+     * What the operator fixes as they fix bad input, a full disk or a taken port: the refusal exits as bad input
+     * does.
+     */
+    public static CheckResult failAsBadInput(String name, String message, String remedy) {
+        return new CheckResult(name, Status.FAIL, message, remedy, ExitCodes.INVALID_INPUT);
     }
 
     /**
@@ -44,6 +58,7 @@ public record CheckResult(String name, Status status, String message, String rem
     }
 
     CheckResult ignored() {
-        return new CheckResult(name, Status.IGNORED, message + " (ignored by --ignore-preflight " + name + ")", remedy);
+        return new CheckResult(name, Status.IGNORED, message + " (ignored by --ignore-preflight " + name + ")", remedy,
+                ExitCodes.DONE);
     }
 }

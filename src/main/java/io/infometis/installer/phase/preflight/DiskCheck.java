@@ -28,8 +28,9 @@ public final class DiskCheck implements PreflightCheck {
             return CheckResult.pass(name(), have + "; no bundle sizes to check against yet");
         }
         if (free < needed) {
-            return CheckResult.fail(name(), have + ", need " + gib(needed) + " (2 × " + gib(bundleBytes) + " bundle + "
-                    + gib(volumeBytes) + " volumes)", "free space there, or point --state-dir and --volumes-dir at a larger disk");
+            return CheckResult.failAsBadInput(name(), have + ", need " + gib(needed) + " (2 × " + gib(bundleBytes)
+                    + " bundle + " + gib(volumeBytes) + " volumes)",
+                    "free space there, or point --state-dir and --volumes-dir at a larger disk");
         }
         return CheckResult.pass(name(), have + ", need " + gib(needed));
     }

@@ -44,7 +44,7 @@ public final class PortsCheck implements PreflightCheck {
             }
         }
         return taken.isEmpty() ? CheckResult.pass(name(), "ports free")
-                : CheckResult.fail(name(), "ports in use: " + String.join(", ", taken),
+                : CheckResult.failAsBadInput(name(), "ports in use: " + String.join(", ", taken),
                         "stop what listens there (see 'ss -ltnp'), then rerun");
     }
 }

@@ -59,8 +59,7 @@ public final class PreflightPhase implements Phase {
         if (!failures.isEmpty()) {
             CheckResult first = failures.get(0);
             throw new InstallerException("preflight " + first.name() + ": " + first.message(),
-                    first.remedy() + " (or bypass with --ignore-preflight " + first.name() + ")",
-                    ExitCodes.PREFLIGHT_REFUSED);
+                    first.remedy() + " (or bypass with --ignore-preflight " + first.name() + ")", first.exitCode());
         }
     }
 

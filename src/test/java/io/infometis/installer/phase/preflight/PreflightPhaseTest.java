@@ -61,13 +61,21 @@ class PreflightPhaseTest {
         facts.takenPorts.add(6443);
         Outcome o = preflight(InstallOptions.under(root), new Progress());
         assertEquals(State.FAILED, o.state());
-        assertEquals(ExitCodes.PREFLIGHT_REFUSED, o.exitCode());
+        assertEquals(ExitCodes.INVALID_INPUT, o.exitCode(), "a taken port exits as bad input does");
         assertEquals("preflight ports: ports in use: 6443", o.failure().message());
         assertTrue(o.failure().hint().contains("ss -ltnp") && o.failure().hint().contains("--ignore-preflight ports"),
                 o.failure().hint());
         Map<String, String> ports = savedResults().stream().filter(r -> r.get("name").equals("ports")).findFirst().orElseThrow();
         assertEquals("fail", ports.get("status"));
         assertEquals(State.FAILED, Journal.open(HostPaths.of(root).journalFile(), true).unit("preflight", "ports").state());
+    }
+
+    @Test
+    void anUnfitHostIsRefusedWithThePreflightCode() {
+        facts.memory = 2L << 30;
+        Outcome o = preflight(InstallOptions.under(root), new Progress());
+        assertEquals(ExitCodes.PREFLIGHT_REFUSED, o.exitCode());
+        assertTrue(o.failure().message().startsWith("preflight resources: "), o.failure().message());
     }
 
     @Test
@@ -182,6 +190,7 @@ class PreflightPhaseTest {
         facts.free = (4L << 30) - 1;
         CheckResult tooSmall = new DiskCheck().check(ctx, facts);
         assertEquals(CheckResult.Status.FAIL, tooSmall.status());
+        assertEquals(ExitCodes.INVALID_INPUT, tooSmall.exitCode(), "a full disk exits as bad input does");
         assertTrue(tooSmall.message().contains("need 4.0 GiB"), tooSmall.message());
         facts.free = 4L << 30;
         assertEquals(CheckResult.Status.PASS, new DiskCheck().check(ctx, facts).status());
