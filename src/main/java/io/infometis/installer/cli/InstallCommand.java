@@ -51,11 +51,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Install k0s and the InfoMetis stack from a bundle, serving progress on the API port.")
-public class InstallCommand implements Callable<Integer> {
+public class InstallCommand implements Callable<Integer>, ServesProgress {
     @Spec
     CommandSpec spec;
     @Mixin
     VerboseMixin verbose;
+    @Mixin
+    ProgressApiMixin api;
 
     @Option(names = "--bundle", paramLabel = "FILE", description = "The air-gap bundle (default: infometis-bundle.tar* next to the binary).")
     Path bundle;
@@ -79,14 +81,6 @@ public class InstallCommand implements Callable<Integer> {
     Path k0sBinary;
     @Option(names = "--volumes-dir", paramLabel = "DIR", description = "Base of the hostPath volumes (default: ${DEFAULT-VALUE}).", defaultValue = HostPaths.VOLUMES_DIR)
     String volumesDir;
-    @Option(names = "--api-port", paramLabel = "PORT", description = "Progress API port (default: ${DEFAULT-VALUE}).", defaultValue = "9090")
-    int apiPort;
-    @Option(names = "--api-bind", paramLabel = "ADDR", description = "Progress API address (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
-    String apiBind;
-    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The API's bearer token (default: one generated at start, printed once and kept in <state dir>/api-token, 0600).")
-    Path apiTokenFile;
-    @Option(names = "--api-open", description = "Serve the progress API without a token (anyone who reaches the port sees host paths and facts).")
-    boolean apiOpen;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
     Duration linger;
     @Option(names = "--phase-timeout", paramLabel = "DURATION", description = "Override every phase's own timeout (more than 0).", converter = DurationConverter.Positive.class)
@@ -100,7 +94,6 @@ public class InstallCommand implements Callable<Integer> {
     ApiAccess apiAccess;
     @Inject
     io.infometis.installer.support.InstallLocation installLocation;
-    private boolean announced;
     @Inject
     io.infometis.installer.progress.api.InstalledResource.StateDir installedStateDir;
 
@@ -110,14 +103,7 @@ public class InstallCommand implements Callable<Integer> {
         InstallOptions options = options();
         checkFlags();
         TrustPolicy trust = TrustPolicy.forInstall(publicKey, allowUnsigned, root);
-        if (apiOpen && apiTokenFile != null) {
-            throw InstallerException.invalidInput("--api-open and --api-token-file contradict each other", "pass one of them");
-        }
-        if (apiTokenFile != null) {
-            apiAccess.requireToken(readToken(apiTokenFile));
-        } else if (apiOpen) {
-            apiAccess.requireToken(null);
-        }
+        api.applyAccess(apiAccess);
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
@@ -135,7 +121,7 @@ public class InstallCommand implements Callable<Integer> {
                 if (installBundle.trust() != null) {
                     progress.setBundleTrust(installBundle.trust().status().label(), installBundle.trust().message());
                 }
-                announceApi(out, tokenFile);
+                api.announce(out, apiAccess, tokenFile, dryRun);
                 outcome = installer.run(plan.phases(options), installBundle);
                 InstallHooks.recordIfComplete(options, installer, installBundle, outcome); // installed.json, history
             } catch (InstallerException e) {
@@ -148,14 +134,14 @@ public class InstallCommand implements Callable<Integer> {
                     throw e;
                 }
                 if (!linger.isZero()) {
-                    announceApi(out, tokenFile);
+                    api.announce(out, apiAccess, tokenFile, dryRun);
                 }
                 outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
             }
             report(out, outcome);
             if (outcome.state() != State.INTERRUPTED) {
                 // Interrupted means the process is being stopped: lingering would only delay the exit.
-                linger(out, outcome.exitCode());
+                ProgressApiMixin.linger(out, linger, outcome.exitCode());
             }
             return outcome.exitCode();
         }
@@ -174,16 +160,9 @@ public class InstallCommand implements Callable<Integer> {
      * Every flag value that can be judged without the host's state, each refused with one line and exit 2 before
      * the lock is taken or a port bound ({@link EarlyInstallChecks} runs this before Quarkus starts).
      */
-    InetAddress checkFlags() {
-        if (apiPort < 0 || apiPort > 65535) {
-            throw InstallerException.invalidInput("--api-port " + apiPort + " is not a port number",
-                    "use 1-65535, or 0 for any free port");
-        }
-        if (PortsCheck.isNeeded(apiPort)) {
-            throw InstallerException.invalidInput("--api-port " + apiPort + " is a port the install itself needs (k0s or the stack's ingress)",
-                    "choose another, e.g. the default 9090");
-        }
-        InetAddress bind = bindAddress(apiBind);
+    @Override
+    public InetAddress checkFlags() {
+        InetAddress bind = api.checkFlags();
         if (bundle != null) {
             BundleLocator.requireBundleFile(bundle, "--bundle");
         }
@@ -201,9 +180,6 @@ public class InstallCommand implements Callable<Integer> {
         if (publicKey != null) {
             BundleSignature.readPublicKey(publicKey);
         }
-        if (apiTokenFile != null) {
-            readToken(apiTokenFile);
-        }
         return bind;
     }
 
@@ -214,30 +190,6 @@ public class InstallCommand implements Callable<Integer> {
             throw InstallerException.invalidInput("--volumes-dir '" + dir + "' is not an absolute path without '..'",
                     "use e.g. " + HostPaths.VOLUMES_DIR);
         }
-    }
-
-    /** An IP literal or a name that resolves to an address of this host (or the wildcard): Quarkus binds it later. */
-    static InetAddress bindAddress(String value) {
-        String hint = "use 0.0.0.0 (every interface), 127.0.0.1, or one of this host's addresses (ip -brief addr)";
-        if (value == null || value.isBlank() || value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw InstallerException.invalidInput("--api-bind '" + value + "' is not an address", hint);
-        }
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(value);
-        } catch (UnknownHostException | SecurityException e) {
-            throw InstallerException.invalidInput("--api-bind " + value + " is neither an IP address nor a name this host resolves", hint);
-        }
-        boolean local = address.isAnyLocalAddress() || address.isLoopbackAddress();
-        try {
-            local |= NetworkInterface.getByInetAddress(address) != null;
-        } catch (SocketException e) {
-            // Unknown: treated as not local.
-        }
-        if (!local) {
-            throw InstallerException.invalidInput("--api-bind " + value + " (" + address.getHostAddress() + ") is not an address of this host", hint);
-        }
-        return address;
     }
 
     /** {@code --spec}, else {@code bundle/bundle.yaml} in the working directory, else the one built into the installer. */
@@ -256,50 +208,6 @@ public class InstallCommand implements Callable<Integer> {
         return "file".equals(spec.toUri().getScheme()) ? spec.toString() : spec + " (built into the installer)";
     }
 
-    static String readToken(Path file) {
-        String token = new String(SmallFiles.read(file, SmallFiles.KEY_BYTES, "--api-token-file"), StandardCharsets.UTF_8).trim();
-        if (token.isEmpty()) {
-            throw InstallerException.invalidInput("--api-token-file " + file + " is empty", "write the token into it");
-        }
-        return token;
-    }
-
-    private boolean serving() {
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true)
-                && ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).isPresent();
-    }
-
-    /**
-     * The URL, and a generated token exactly once: on the console (the ISO's serial line and screen) and in a
-     * 0600 file in the state dir, where {@code status} on this host finds it. A dry run writes nothing under the
-     * root, so its token is only printed.
-     */
-    private void announceApi(PrintWriter out, Path tokenFile) throws IOException {
-        if (!serving() || announced) {
-            return;
-        }
-        announced = true;
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
-        out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress"
-                + (apiAccess.tokenRequired() ? "" : " (open: no token, --api-open)"));
-        String token = apiAccess.generatedToken();
-        if (token != null) {
-            if (!dryRun) {
-                try {
-                    AtomicFiles.write(tokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII),
-                            PosixFilePermissions.fromString("rw-------"));
-                } catch (IOException e) {
-                    if (io.infometis.installer.NoSpace.is(e)) {
-                        throw io.infometis.installer.NoSpace.at("writing the API token", tokenFile, e);
-                    }
-                    throw e;
-                }
-            }
-            out.println("progress API token: " + token + (dryRun ? " (dry run: not saved)" : " (also in " + tokenFile + ", mode 0600)"));
-        }
-        out.flush();
-    }
-
     private void report(PrintWriter out, PhaseRunner.Outcome outcome) {
         var snap = progress.snapshot();
         if (outcome.state() == State.SUCCEEDED) {
@@ -315,30 +223,18 @@ public class InstallCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void linger(PrintWriter out, int exitCode) throws InterruptedException {
-        if (!serving() || linger.isZero()) {
-            return;
-        }
-        out.println("progress API keeps serving the final state for " + linger.toSeconds() + " s (Ctrl-C to stop)");
-        out.flush();
-        // Ctrl-C or SIGTERM now only ends the serving: the install's outcome is decided and journaled, so the process
-        // exits with the install's own code (0 after a success), not the signal's 130.
-        Thread keepOutcome = new Thread(() -> {
-            out.println("progress API stopped");
-            out.flush();
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(exitCode);
-        }, "linger-signal");
-        Runtime.getRuntime().addShutdownHook(keepOutcome);
-        try {
-            Thread.sleep(linger.toMillis());
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(keepOutcome);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running or has run; it decides the exit code.
-            }
-        }
+    @Override
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    @Override
+    public ProgressApiMixin api() {
+        return api;
     }
 }

@@ -14,6 +14,7 @@ import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.upgrade.History;
 import io.infometis.installer.upgrade.InstalledRecord;
+import io.infometis.installer.upgrade.InstalledReport;
 import io.infometis.installer.upgrade.InstalledState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,12 +57,7 @@ public class InstalledCommand implements Callable<Integer> {
             doc.put("history", history.entries());
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            out.println("installed: " + record.current().label() + ", k0s " + record.current().k0sVersion());
-            out.println("rollback target: " + (record.previous() == null ? "none" : record.previous().label()));
-            for (History.Entry e : history.entries()) {
-                out.println(e.at() + " " + e.action() + " " + (e.from() == null ? "" : e.from() + " → ") + e.to() + ": "
-                        + e.outcome() + (e.detail() == null ? "" : " (" + e.detail() + ")"));
-            }
+            new InstalledReport(record, history.entries()).lines().forEach(out::println);
         }
         out.flush();
         return ExitCodes.DONE;

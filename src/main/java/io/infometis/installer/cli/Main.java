@@ -14,9 +14,10 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import picocli.CommandLine;
 
 /**
- * The entry point. Only {@code install} serves HTTP: every other command starts Quarkus with no listener, so
- * two CLIs never collide on a port. For {@code install} the API's port and address come from
- * {@code --api-port}/{@code --api-bind}, and a taken port or a held lock is reported before Quarkus starts.
+ * The entry point. Only the commands that change the host ({@code install}, {@code upgrade}, {@code rollback}) serve
+ * HTTP: every other command starts Quarkus with no listener, so two CLIs never collide on a port. The API's port
+ * and address come from {@code --api-port}/{@code --api-bind}, and a taken port or a held lock is reported before
+ * Quarkus starts.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
@@ -34,8 +35,8 @@ public class Main implements QuarkusApplication {
         Map<String, String> before = new HashMap<>();
         PROPERTIES_SET_HERE.forEach(k -> before.put(k, System.getProperty(k)));
         try {
-            if (args.length > 0 && "install".equals(args[0])) {
-                int early = EarlyInstallChecks.run(args);
+            if (args.length > 0 && EarlyApiChecks.SERVING.contains(args[0])) {
+                int early = EarlyApiChecks.run(args);
                 if (early >= 0) {
                     System.setProperty(EARLY_EXIT, Integer.toString(early));
                     System.setProperty("quarkus.http.host-enabled", "false");
@@ -59,7 +60,7 @@ public class Main implements QuarkusApplication {
     public int run(String... args) {
         String early = System.getProperty(EARLY_EXIT);
         if (early != null) {
-            // EarlyInstallChecks has printed the one ERROR line.
+            // EarlyApiChecks has printed the one ERROR line.
             return Integer.parseInt(early);
         }
         return commandLine(factory).execute(args);

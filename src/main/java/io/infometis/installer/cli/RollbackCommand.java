@@ -1,6 +1,8 @@
 package io.infometis.installer.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.concurrent.Callable;
 import jakarta.inject.Inject;
 
 import io.infometis.installer.InstallerException;
+import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
 import io.infometis.installer.install.LockFiles;
@@ -17,6 +20,9 @@ import io.infometis.installer.phase.PhaseRunner;
 import io.infometis.installer.progress.ConsoleRenderer;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
+import io.infometis.installer.progress.api.ApiAccess;
+import io.infometis.installer.progress.api.InstalledResource;
+import io.infometis.installer.support.InstallLocation;
 import io.infometis.installer.upgrade.Rollbacks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,11 +32,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Put the stack back to the bundle installed before the last upgrade (k0s and the data stay).")
-public class RollbackCommand implements Callable<Integer> {
+public class RollbackCommand implements Callable<Integer>, ServesProgress {
     @Spec
     CommandSpec spec;
     @Mixin
     VerboseMixin verbose;
+    @Mixin
+    ProgressApiMixin api;
 
     @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
     Path root;
@@ -40,20 +48,34 @@ public class RollbackCommand implements Callable<Integer> {
     boolean dryRun;
     @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each component may take to be ready (default: 15 min).", converter = DurationConverter.class)
     Duration componentTimeout;
+    @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "0s", converter = DurationConverter.class)
+    Duration linger;
 
     @Inject
     Progress progress;
+    @Inject
+    ApiAccess apiAccess;
+    @Inject
+    InstallLocation installLocation;
+    @Inject
+    InstalledResource.StateDir installedStateDir;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
         if (!Files.isDirectory(root)) {
             throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
         }
+        checkFlags();
+        api.applyAccess(apiAccess);
         PrintWriter out = spec.commandLine().getOut();
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         InstallOptions options = new InstallOptions(root, stateDir, null, null, dryRun, null, Set.of(), null, null, null);
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
-            PhaseRunner.Outcome o = Rollbacks.run(options, progress, componentTimeout);
+            HostPaths paths = new HostPaths(root, stateDir);
+            installLocation.set(paths); // GET /api/v1/support-bundle
+            installedStateDir.set(paths.stateDir()); // GET /api/v1/installed
+            PhaseRunner.Outcome o = Rollbacks.run(options, progress, componentTimeout,
+                    () -> api.announce(out, apiAccess, paths.stateDir().resolve(ApiAccess.TOKEN_FILE_NAME), dryRun));
             if (o.state() == State.SUCCEEDED) {
                 out.println(dryRun ? "Dry run finished: nothing was changed." : "Rollback succeeded");
             } else {
@@ -63,7 +85,30 @@ public class RollbackCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
             }
             out.flush();
+            if (o.state() != State.INTERRUPTED) {
+                ProgressApiMixin.linger(out, linger, o.exitCode());
+            }
             return o.exitCode();
         }
+    }
+
+    @Override
+    public InetAddress checkFlags() {
+        return api.checkFlags();
+    }
+
+    @Override
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    @Override
+    public ProgressApiMixin api() {
+        return api;
     }
 }

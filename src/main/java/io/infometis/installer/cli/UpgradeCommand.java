@@ -1,6 +1,7 @@
 package io.infometis.installer.cli;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,9 @@ import io.infometis.installer.install.LockFiles;
 import io.infometis.installer.progress.ConsoleRenderer;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
+import io.infometis.installer.progress.api.ApiAccess;
+import io.infometis.installer.progress.api.InstalledResource;
+import io.infometis.installer.support.InstallLocation;
 import io.infometis.installer.upgrade.Upgrader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,11 +30,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "upgrade", mixinStandardHelpOptions = true,
         description = "Upgrade the installed platform to a newer bundle: only what changed; rolls back a component that does not come up.")
-public class UpgradeCommand implements Callable<Integer> {
+public class UpgradeCommand implements Callable<Integer>, ServesProgress {
     @Spec
     CommandSpec spec;
     @Mixin
     VerboseMixin verbose;
+    @Mixin
+    ProgressApiMixin api;
 
     @Option(names = "--bundle", required = true, paramLabel = "FILE", description = "The new air-gap bundle.")
     Path bundle;
@@ -48,15 +54,25 @@ public class UpgradeCommand implements Callable<Integer> {
     boolean dryRun;
     @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each changed component may take to be ready (default: 10 min, 15 for Elasticsearch and NiFi).", converter = DurationConverter.class)
     Duration componentTimeout;
+    @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}: an upgrade is run from a console; its outcome stays in `infometis installed`).", defaultValue = "0s", converter = DurationConverter.class)
+    Duration linger;
 
     @Inject
     Progress progress;
+    @Inject
+    ApiAccess apiAccess;
+    @Inject
+    InstallLocation installLocation;
+    @Inject
+    InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(root)) {
             throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
         }
+        checkFlags();
+        api.applyAccess(apiAccess);
         PrintWriter out = spec.commandLine().getOut();
         io.infometis.installer.bundle.TrustPolicy trust = io.infometis.installer.bundle.TrustPolicy.forInstall(publicKey,
                 allowUnsigned, root);
@@ -64,7 +80,11 @@ public class UpgradeCommand implements Callable<Integer> {
                 volumesDir, null);
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
-            Upgrader.Result r = new Upgrader(options, progress, componentTimeout).run(trust);
+            HostPaths paths = new HostPaths(root, stateDir, volumesDir);
+            installLocation.set(paths); // GET /api/v1/support-bundle
+            installedStateDir.set(paths.stateDir()); // GET /api/v1/installed
+            Upgrader.Result r = new Upgrader(options, progress, componentTimeout).run(trust,
+                    () -> api.announce(out, apiAccess, paths.stateDir().resolve(ApiAccess.TOKEN_FILE_NAME), dryRun));
             if (r.alreadyInstalled()) {
                 out.println("Nothing to do: " + bundle + " is the installed bundle.");
             } else if (r.outcome().state() == State.SUCCEEDED) {
@@ -77,7 +97,33 @@ public class UpgradeCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
             }
             out.flush();
+            if (r.outcome().state() != State.INTERRUPTED) {
+                ProgressApiMixin.linger(out, linger, r.outcome().exitCode());
+            }
             return r.outcome().exitCode();
         }
+    }
+
+    @Override
+    public InetAddress checkFlags() {
+        InetAddress bind = api.checkFlags();
+        io.infometis.installer.bundle.BundleLocator.requireBundleFile(bundle, "--bundle");
+        InstallCommand.checkVolumesDir(volumesDir);
+        return bind;
+    }
+
+    @Override
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    @Override
+    public ProgressApiMixin api() {
+        return api;
     }
 }

@@ -20,7 +20,8 @@ public final class Rollbacks {
     private Rollbacks() {
     }
 
-    public static PhaseRunner.Outcome run(InstallOptions options, Progress progress, Duration componentTimeout) {
+    public static PhaseRunner.Outcome run(InstallOptions options, Progress progress, Duration componentTimeout,
+            Upgrader.Accepted accepted) throws java.io.IOException {
         Installer installer = new Installer(options, progress);
         InstalledState state = new InstalledState(installer.paths().stateDir(), installer.gate());
         InstalledRecord record = state.read().orElseThrow(() -> InstallerException.invalidInput(
@@ -29,6 +30,7 @@ public final class Rollbacks {
             throw InstallerException.invalidInput("nothing to roll back to: " + record.current().label()
                     + " is the only bundle installed here", "rollback follows an upgrade");
         }
+        accepted.now();
         HostPaths paths = installer.paths();
         K0sCli k0s = new K0sCli(paths.k0sBinary(), Duration.ofMinutes(2));
         RollbackPhase phase = new RollbackPhase(state, record, new K0sContainerd(k0s, Duration.ofMinutes(5)),

@@ -42,8 +42,22 @@ public final class Upgrader {
         this.componentTimeout = componentTimeout;
     }
 
+    /**
+     * Called once the command is accepted (an install record, and for an upgrade a verified bundle): the command
+     * announces its progress API then, so a refused command leaves the state dir as it was.
+     */
+    @FunctionalInterface
+    public interface Accepted {
+        void now() throws java.io.IOException;
+    }
+
     /** Runs the upgrade under install's trust rules ({@link TrustPolicy}); null trusts no key (tests). */
     public Result run(io.infometis.installer.bundle.TrustPolicy trust) throws Exception {
+        return run(trust, () -> {
+        });
+    }
+
+    public Result run(io.infometis.installer.bundle.TrustPolicy trust, Accepted accepted) throws Exception {
         Installer installer = new Installer(options, progress);
         InstalledState state = new InstalledState(installer.paths().stateDir(), installer.gate());
         InstalledRecord record = state.read().orElseThrow(() -> InstallerException.invalidInput(
@@ -58,6 +72,7 @@ public final class Upgrader {
         PublicKey key = bundle.trust() == null ? null : bundle.trust().verifierKey();
         progress.event(Severity.INFO, null, "verifying " + options.bundle() + " before anything changes");
         bundle.verify();
+        accepted.now();
         if (record.current().sameBundle(bundle.digest())) {
             return new Result(new PhaseRunner.Outcome(State.SUCCEEDED, null, ExitCodes.DONE, true), null, true);
         }

@@ -294,10 +294,19 @@ class BadInputTest {
             int port = taken.getLocalPort();
             assertOneLine(install(l, "--dry-run", "--api-bind", "127.0.0.1", "--api-port", Integer.toString(port)),
                     ExitCodes.INVALID_INPUT, "port " + port, "in use");
+            // upgrade and rollback serve the same API, so they are refused the same way before anything starts.
+            Path bundle = TestBundles.tiny(tmp.resolve("b-port"));
+            assertOneLine(l.launch("upgrade", "--root", root().toString(), "--bundle", bundle.toString(), "--api-bind",
+                    "127.0.0.1", "--api-port", Integer.toString(port)), ExitCodes.INVALID_INPUT, "port " + port, "in use");
+            assertOneLine(l.launch("rollback", "--root", root().toString(), "--api-bind", "127.0.0.1", "--api-port",
+                    Integer.toString(port)), ExitCodes.INVALID_INPUT, "port " + port, "in use");
         }
         try (InstallLock held = InstallLock.acquire(LockFiles.lockFile(root(), false))) {
-            assertOneLine(install(l, "--bundle", TestBundles.tiny(tmp.resolve("b")).toString()), ExitCodes.LOCKED,
+            Path bundle = TestBundles.tiny(tmp.resolve("b"));
+            assertOneLine(install(l, "--bundle", bundle.toString()), ExitCodes.LOCKED,
                     "another installer is running (pid " + ProcessHandle.current().pid());
+            assertOneLine(l.launch("upgrade", "--root", root().toString(), "--bundle", bundle.toString(),
+                    "--api-port", "0"), ExitCodes.LOCKED, "another installer is running (pid " + ProcessHandle.current().pid());
         }
     }
 

@@ -49,6 +49,12 @@ public final class FakeProgressApi implements AutoCloseable {
         server.start();
     }
 
+    /** Serves {@code GET /api/v1/installed} with this document (absent, as from an older installer, until called). */
+    public FakeProgressApi serveInstalled(Object document) {
+        server.createContext("/api/v1/installed", ex -> reply(ex, Json.MAPPER.writeValueAsBytes(document)));
+        return this;
+    }
+
     public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }

@@ -84,6 +84,72 @@ class UpgradeEndToEndTest {
                 k0s.binary(), app, extra, other, canary));
     }
 
+    /**
+     * Polls {@code GET /api/v1/progress} of the command running in this JVM, on a port picked here (under test,
+     * Quarkus binds {@code quarkus.http.test-port}), with the token the command saved. Refused or unauthorised
+     * polls (before it serves, or the previous command's token) are skipped.
+     */
+    static final class ProgressWatcher implements AutoCloseable {
+        private final List<com.fasterxml.jackson.databind.JsonNode> snapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        private final String previousTestPort = System.getProperty("quarkus.http.test-port");
+
+        ProgressWatcher(Path tokenFile) throws java.io.IOException {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            System.setProperty("quarkus.http.test-port", Integer.toString(port));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            thread = new Thread(() -> {
+                while (!stop) {
+                    try {
+                        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/progress"))
+                                .header("Authorization", "Bearer " + Files.readString(tokenFile).trim())
+                                .timeout(java.time.Duration.ofSeconds(2)).build();
+                        var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+                        if (resp.statusCode() == 200) {
+                            snapshots.add(io.infometis.installer.Json.MAPPER.readTree(resp.body()));
+                        }
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // Not serving yet, or the previous command's port or token.
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "progress-watcher");
+            thread.start();
+        }
+
+        List<com.fasterxml.jackson.databind.JsonNode> snapshots() {
+            return List.copyOf(snapshots);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join();
+            if (previousTestPort == null) {
+                System.clearProperty("quarkus.http.test-port");
+            } else {
+                System.setProperty("quarkus.http.test-port", previousTestPort);
+            }
+        }
+    }
+
+    private static List<String> phaseNames(com.fasterxml.jackson.databind.JsonNode snapshot) {
+        List<String> names = new java.util.ArrayList<>();
+        snapshot.get("phases").forEach(p -> names.add(p.get("name").asText()));
+        return names;
+    }
+
     private LaunchResult upgrade(QuarkusMainLauncher launcher, Path bundle, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("upgrade", "--root", root.toString(), "--bundle",
                 bundle.toString(), "--component-timeout", "3s"));
@@ -125,11 +191,29 @@ class UpgradeEndToEndTest {
         assertEquals(Digests.sha256(k0s1.binary()), Digests.sha256(root.resolve("usr/local/bin/k0s")));
         assertEquals("1.0.0", state.read().orElseThrow().current().version());
 
-        // v1 → v2
+        // v1 → v2, watched through the progress API the upgrade serves, as an install's is
         k0s1.clearCalls();
         k0s2.clearCalls();
-        LaunchResult up = upgrade(launcher, v2);
+        LaunchResult up;
+        List<com.fasterxml.jackson.databind.JsonNode> served;
+        try (ProgressWatcher watcher = new ProgressWatcher(HostPaths.of(root).stateDir().resolve("api-token"))) {
+            up = upgrade(launcher, v2, "--linger", "2s");
+            served = watcher.snapshots();
+        }
         assertEquals(0, up.exitCode(), up.getOutput() + up.getErrorOutput());
+        assertTrue(up.getOutput().contains("progress API: http://"), up.getOutput());
+        List<String> upgradePhases = List.of("preflight", "k0s", "images", "volumes", "stack", "verify", "prune", "record");
+        assertFalse(served.isEmpty(), "the upgrade served its progress");
+        // From the first answer: Pending with no phases until the plan is made, then the upgrade's phases.
+        for (var snap : served) {
+            List<String> names = phaseNames(snap);
+            assertTrue(names.equals(upgradePhases) || names.isEmpty() && snap.get("state").asText().equals("Pending"),
+                    snap.toString());
+        }
+        assertTrue(served.stream().anyMatch(snap -> snap.get("state").asText().equals("Running")
+                && phaseNames(snap).equals(upgradePhases)), "seen while it ran: " + served);
+        assertEquals("Succeeded", served.get(served.size() - 1).get("state").asText(),
+                "the final state is served while the upgrade lingers");
         assertTrue(up.getOutput().contains("Upgrade succeeded: infometis-test 2.0.0"), up.getOutput());
         Map<String, Journal.UnitRecord> imageUnits = Journal.open(HostPaths.of(root).stateDir()
                 .resolve(Upgrader.JOURNAL), true).units("images");

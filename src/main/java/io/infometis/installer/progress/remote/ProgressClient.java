@@ -16,6 +16,7 @@ import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
 import io.infometis.installer.progress.EventPage;
 import io.infometis.installer.progress.ProgressSnapshot;
+import io.infometis.installer.upgrade.InstalledReport;
 
 /** Reads a remote installer's progress API, retrying through "connection refused" until a deadline. */
 public final class ProgressClient {
@@ -53,7 +54,19 @@ public final class ProgressClient {
         return get("/api/v1/events?after=" + after + "&limit=500", EventPage.class, deadline);
     }
 
+    /**
+     * {@code GET /api/v1/installed}: the installed bundle and the history; null from an installer too old to serve
+     * it (404), so status still shows the progress.
+     */
+    public InstalledReport installed(Instant deadline) {
+        return get("/api/v1/installed", InstalledReport.class, deadline, true);
+    }
+
     private <T> T get(String path, Class<T> type, Instant deadline) {
+        return get(path, type, deadline, false);
+    }
+
+    private <T> T get(String path, Class<T> type, Instant deadline, boolean missingIsNull) {
         IOException last = null;
         while (true) {
             try {
@@ -70,6 +83,9 @@ public final class ProgressClient {
                 if (resp.statusCode() == 400) {
                     throw InstallerException.invalidInput("the progress API at " + base + " refused the request (HTTP 400)",
                             "give --url as http://HOST:PORT with no path");
+                }
+                if (resp.statusCode() == 404 && missingIsNull) {
+                    return null;
                 }
                 if (resp.statusCode() != 200) {
                     throw new InstallerException("the progress API at " + base + " answered HTTP " + resp.statusCode(),

@@ -14,6 +14,7 @@ import io.infometis.installer.progress.EventPage;
 import io.infometis.installer.progress.ProgressSnapshot;
 import io.infometis.installer.progress.ProgressSnapshot.PhaseView;
 import io.infometis.installer.progress.State;
+import io.infometis.installer.upgrade.InstalledReport;
 
 /**
  * Prints a remote install's progress: once, or following it. On a terminal the phase table is redrawn in place;
@@ -39,6 +40,7 @@ public final class StatusPrinter {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
         } else {
             render(s).forEach(out::println);
+            installed(client, timeout);
         }
         out.flush();
         return s.state();
@@ -79,6 +81,9 @@ public final class StatusPrinter {
             }
             out.flush();
             if (s.state().isFinal()) {
+                if (!json) {
+                    installed(client, timeout);
+                }
                 return s.state();
             }
             Thread.sleep(pollInterval.toMillis());
@@ -106,6 +111,15 @@ public final class StatusPrinter {
             }
         }
         lastLines = table;
+    }
+
+    /** What is installed there and its history (install, upgrades, rollbacks), after the progress. */
+    private void installed(ProgressClient client, Duration timeout) {
+        InstalledReport report = client.installed(Instant.now().plus(timeout));
+        if (report != null) {
+            report.lines().forEach(out::println);
+        }
+        out.flush();
     }
 
     static String eventLine(Event e) {

@@ -20,6 +20,8 @@ import io.infometis.installer.progress.Progress.PhaseSpec;
 import io.infometis.installer.progress.Severity;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.testing.FakeProgressApi;
+import io.infometis.installer.upgrade.History;
+import io.infometis.installer.upgrade.InstalledRecord;
 
 /** {@code status} against a fake progress API whose install moves on between polls. */
 class StatusPrinterTest {
@@ -142,6 +144,30 @@ class StatusPrinterTest {
             assertEquals(State.RUNNING, s);
             assertEquals(List.of("install Running 0% — a: Phase A", "  a          Running     0/2  Phase A",
                     "  b          Pending      Phase B"), Arrays.asList(sw.toString().split("\n")));
+        }
+    }
+
+    @Test
+    void onceShowsWhatIsInstalledThereAndItsHistory() throws Exception {
+        var v1 = new InstalledRecord.Installed("infometis", "1.0.0", "sha256:" + "a".repeat(64), "v1.33.4+k0s.0",
+                List.of(), java.util.Map.of(), java.time.Instant.parse("2026-11-30T10:00:00Z"));
+        var v2 = new InstalledRecord.Installed("infometis", "2.0.0", "sha256:" + "b".repeat(64), "v1.34.1+k0s.0",
+                List.of(), java.util.Map.of(), java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        List<History.Entry> history = List.of(
+                new History.Entry(v1.at(), "install", null, v1.label(), "succeeded", null),
+                new History.Entry(v2.at(), "upgrade", v1.label(), v2.label(), "rolled back", "kafka: CrashLoopBackOff"));
+        try (FakeProgressApi api = new FakeProgressApi(script().subList(0, 1))) {
+            api.serveInstalled(java.util.Map.of("installed", new InstalledRecord(InstalledRecord.FORMAT_VERSION, v2, v1),
+                    "history", history));
+            StringWriter sw = new StringWriter();
+            new StatusPrinter(new PrintWriter(sw), false, false).once(new ProgressClient(api.url(), null), Duration.ofSeconds(5));
+            List<String> lines = Arrays.asList(sw.toString().split("\n"));
+            assertEquals(List.of("installed: infometis 2.0.0 (sha256:bbbbbbbbbbbb), k0s v1.34.1+k0s.0",
+                    "rollback target: infometis 1.0.0 (sha256:aaaaaaaaaaaa)",
+                    "2026-11-30T10:00:00Z install infometis 1.0.0 (sha256:aaaaaaaaaaaa): succeeded",
+                    "2026-12-01T10:00:00Z upgrade infometis 1.0.0 (sha256:aaaaaaaaaaaa) → infometis 2.0.0 (sha256:bbbbbbbbbbbb): "
+                            + "rolled back (kafka: CrashLoopBackOff)"),
+                    lines.subList(lines.size() - 4, lines.size()));
         }
     }
 

@@ -14,13 +14,17 @@ import io.infometis.installer.progress.api.ApiAccess;
 import picocli.CommandLine;
 
 /**
- * What {@code install} must know before Quarkus binds its HTTP port, in this order: the flags parse (a wrong flag
- * is exit 2, not a port error), the lock (a second installer exits 4 even though it would also collide on the
- * port), and the API port itself (one clear line instead of Quarkus's error). Parses with picocli's own factory
- * and no CDI; the real run parses again inside Quarkus.
+ * What a command that serves the progress API ({@code install}, {@code upgrade}, {@code rollback}) must know
+ * before Quarkus binds its HTTP port, in this order: the flags parse (a wrong flag is one line, not a port error),
+ * the lock (a second installer is told so, though it would also collide on the port), and the API port itself
+ * (one clear line instead of Quarkus's error). Parses with picocli's own factory and no CDI; the real run parses
+ * again inside Quarkus.
  */
-final class EarlyInstallChecks {
-    private EarlyInstallChecks() {
+final class EarlyApiChecks {
+    /** The commands that serve the API; every other one runs with no listener. */
+    static final java.util.Set<String> SERVING = java.util.Set.of("install", "upgrade", "rollback");
+
+    private EarlyApiChecks() {
     }
 
     /** @return an exit code to stop with, or -1 to go on */
@@ -37,24 +41,28 @@ final class EarlyInstallChecks {
             System.setProperty("quarkus.http.host-enabled", "false");
             return -1;
         }
-        InstallCommand install = (InstallCommand) sub.commandSpec().userObject();
-        if (!Files.isDirectory(install.root)) {
+        if (!(sub.commandSpec().userObject() instanceof ServesProgress command)) {
+            System.setProperty("quarkus.http.host-enabled", "false");
+            return -1;
+        }
+        if (!Files.isDirectory(command.root())) {
             // Left to the command, which says so; taking the lock would create the root.
             System.setProperty("quarkus.http.host-enabled", "false");
             return -1;
         }
         InetAddress bind;
         try {
-            bind = install.checkFlags();
+            bind = command.checkFlags();
         } catch (InstallerException e) {
             return refuse(e);
         }
-        try (InstallLock ignored = InstallLock.acquire(LockFiles.lockFile(install.root, install.dryRun))) {
-            // Only probing; InstallCommand takes the lock for the run.
+        try (InstallLock ignored = InstallLock.acquire(LockFiles.lockFile(command.root(), command.dryRun()))) {
+            // Only probing; the command takes the lock for the run.
         } catch (InstallerException e) {
             return refuse(e);
         }
-        int port = install.apiPort;
+        ProgressApiMixin api = command.api();
+        int port = api.apiPort;
         // Port 0 binds too: the address is tried here, so Quarkus never fails on it with a stack trace.
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
@@ -62,22 +70,18 @@ final class EarlyInstallChecks {
         } catch (IOException e) {
             boolean inUse = e.getMessage() != null && e.getMessage().contains("in use");
             System.err.println("ERROR: " + (inUse
-                    ? "progress API port " + port + " on " + install.apiBind + " is in use — choose another with --api-port, or stop what holds it (ss -ltnp)"
-                    : "progress API cannot bind " + install.apiBind + ":" + port + " (" + e.getMessage() + ") — choose another --api-bind or --api-port"));
+                    ? "progress API port " + port + " on " + api.apiBind + " is in use — choose another with --api-port, or stop what holds it (ss -ltnp)"
+                    : "progress API cannot bind " + api.apiBind + ":" + port + " (" + e.getMessage() + ") — choose another --api-bind or --api-port"));
             return ExitCodes.INVALID_INPUT;
         }
-        if (install.apiOpen && install.apiTokenFile != null) {
-            System.err.println("ERROR: --api-open and --api-token-file contradict each other — pass one of them");
-            return ExitCodes.INVALID_INPUT;
-        }
-        if (install.apiOpen) {
+        if (api.apiOpen) {
             System.setProperty(ApiAccess.OPEN_PROPERTY, "true");
         }
-        if (install.apiTokenFile != null) {
-            System.setProperty(ApiAccess.TOKEN_FILE_PROPERTY, install.apiTokenFile.toAbsolutePath().toString());
+        if (api.apiTokenFile != null) {
+            System.setProperty(ApiAccess.TOKEN_FILE_PROPERTY, api.apiTokenFile.toAbsolutePath().toString());
         }
         System.setProperty("quarkus.http.port", Integer.toString(port));
-        System.setProperty("quarkus.http.host", install.apiBind);
+        System.setProperty("quarkus.http.host", api.apiBind);
         return -1;
     }
 
