@@ -124,7 +124,7 @@ class ExecutableIT {
             Thread.sleep(200);
         }
         Run second = run("second", rt, "install", "--dry-run", "--root", root.toString(), "--api-port", "0", "--linger", "0s");
-        assertEquals(4, second.exitCode(), second.out() + second.err());
+        assertEquals(io.infometis.installer.ExitCodes.LOCKED, second.exitCode(), second.out() + second.err());
         assertEquals(1, second.errLines().size(), second.err());
         assertTrue(second.errLines().get(0).startsWith("ERROR: another installer is running (pid " + first.pid() + ","),
                 second.err());

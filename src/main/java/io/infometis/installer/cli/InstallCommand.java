@@ -158,7 +158,7 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
 
     /**
      * Every flag value that can be judged without the host's state, each refused with one line and exit 2 before
-     * the lock is taken or a port bound ({@link EarlyInstallChecks} runs this before Quarkus starts).
+     * the lock is taken or a port bound ({@link EarlyApiChecks} runs this before Quarkus starts).
      */
     @Override
     public InetAddress checkFlags() {
