@@ -218,7 +218,15 @@ class HostileBundlesTest {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
             Files.copy(good, out);
         }
-        new BundleVerifier(BundleLimits.DEFAULT, keys.getPublic()).verify(gz);
+        BundleVerifier verifier = new BundleVerifier(BundleLimits.DEFAULT, keys.getPublic());
+        BundleVerifier.Verified plain = verifier.verify(good);
+        BundleVerifier.Verified gzipped = verifier.verify(gz);
+        // The same bundle, read through gzip: the same signed bundle.json, image and blobs.
+        assertTrue(gzipped.signed());
+        assertEquals(plain.manifestSha256(), gzipped.manifestSha256());
+        assertEquals(List.of(TestBundles.TINY_REF), gzipped.manifest().images().stream().map(BundleManifest.Image::ref).toList());
+        assertEquals(plain.blobSizes(), gzipped.blobSizes());
+        assertEquals(plain.totalBytes(), gzipped.totalBytes());
     }
 
     @Test
