@@ -25,7 +25,8 @@ import io.infometis.installer.testing.MockCluster;
 import io.infometis.installer.testing.TestBundles;
 
 /**
- * bench/upgrade.sh's engine: installs a bundle of COUNT images (one random layer of BYTES each) into the given
+ * bench/upgrade.sh's engine: installs a bundle of COUNT images (one random layer of BYTES each, plus k0s's own
+ * images, a few bytes each) into the given
  * containerd through the k0s stand-in and a mock API server, then upgrades to a bundle in which one image (and the
  * Deployment using it) changed. Prints {@code upgrade_ms=… imported_images=… imported_bytes=… bundle_image_bytes=…}.
  * Usage: UpgradeBench WORKDIR CTR_SOCKET COUNT BYTES
@@ -75,6 +76,10 @@ public final class UpgradeBench {
         for (int i = 0; i < count; i++) {
             long seed = i == 0 ? version.hashCode() : i;
             layout.image("docker.io/infometis/bench-" + i + ":1.0", Map.of("data.bin", random(seed, bytes)));
+        }
+        // k0s's own images (tiny), as every bundle carries them: the strict node turns Ready only with them in containerd.
+        for (String ref : io.infometis.installer.testing.K0sRefs.fromSpec().refs()) {
+            layout.image(ref, Map.of("k0s.txt", ref + "\n"));
         }
         Path manifests = dir.resolve("manifests");
         Files.createDirectories(manifests.resolve("00-base"));
