@@ -14,7 +14,8 @@ import io.infometis.installer.phase.PhaseContext;
 
 /**
  * Checks the bundle and the host before anything is touched, saves the results as JSON in the state dir, and
- * refuses (exit 3) with the first failing check's reason and remedy; a corrupt bundle stops it at once (exit 2).
+ * refuses with the first failing check's reason and remedy (exit 3 for an unfit host, 2 for a full disk or a taken
+ * port); a corrupt bundle stops it at once (exit 2).
  * {@code --ignore-preflight NAME} bypasses one host check and the bypass is recorded.
  */
 public final class PreflightPhase implements Phase {
