@@ -1,7 +1,6 @@
 package io.infometis.installer.bundle;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,7 +1,6 @@
 package io.infometis.installer.bundle;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
-import io.infometis.installer.InstallerException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -2,6 +2,7 @@ package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
+import io.infometis.installer.phase.PhaseRunner;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -36,6 +37,14 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
         err.println("ERROR: " + message + " — see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return ExitCodes.INVALID_INPUT;
+    }
+
+    /** A run that ended without success ({@code install}, {@code upgrade}, {@code rollback}): its one ERROR line. */
+    static void printFailure(PrintWriter err, String command, PhaseRunner.Outcome outcome) {
+        var f = outcome.failure();
+        err.println("ERROR: " + (f == null ? command + " " + outcome.state().label().toLowerCase()
+                : f.message() + (f.hint() == null ? "" : " — " + f.hint())));
+        err.flush();
     }
 
     /** Whatever a message holds (picocli lists, a file's bytes), the operator gets one line. */

@@ -1,16 +1,10 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.InstallerException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,17 +13,13 @@ import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 
-import io.infometis.installer.SmallFiles;
 import io.infometis.installer.bundle.BuiltInSpec;
 import io.infometis.installer.bundle.BundleLocator;
 import io.infometis.installer.bundle.SpecPlan;
-import io.infometis.installer.phase.preflight.PortsCheck;
 import io.infometis.installer.bundle.BundleSignature;
 import io.infometis.installer.bundle.TrustPolicy;
 import io.infometis.installer.bundle.InstallBundle;
-import io.infometis.installer.host.AtomicFiles;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -94,8 +84,6 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
     ApiAccess apiAccess;
     @Inject
     io.infometis.installer.support.InstallLocation installLocation;
-    @Inject
-    io.infometis.installer.progress.api.InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws Exception {
@@ -108,9 +96,7 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             Installer installer = new Installer(options, progress);
             // Announced (and the token saved) once the bundle is accepted, so a refused bundle leaves the root as it was.
-            installLocation.set(installer.paths());
-            installedStateDir.set(installer.paths().stateDir()); // GET /api/v1/installed
-            Path tokenFile = installer.paths().stateDir().resolve(ApiAccess.TOKEN_FILE_NAME);
+            installLocation.set(installer.paths()); // GET /api/v1/support-bundle and /api/v1/installed
             PhaseRunner.Outcome outcome;
             try {
                 InstallBundle installBundle = BundleLocator.resolve(options, installer.paths(), installer.gate(), trust);
@@ -121,7 +107,7 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
                 if (installBundle.trust() != null) {
                     progress.setBundleTrust(installBundle.trust().status().label(), installBundle.trust().message());
                 }
-                api.announce(out, apiAccess, tokenFile, dryRun);
+                api.announce(out, apiAccess, installer.paths().stateDir(), dryRun);
                 outcome = installer.run(plan.phases(options), installBundle);
                 InstallHooks.recordIfComplete(options, installer, installBundle, outcome); // installed.json, history
             } catch (InstallerException e) {
@@ -134,7 +120,7 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
                     throw e;
                 }
                 if (!linger.isZero()) {
-                    api.announce(out, apiAccess, tokenFile, dryRun);
+                    api.announce(out, apiAccess, installer.paths().stateDir(), dryRun);
                 }
                 outcome = new PhaseRunner.Outcome(State.FAILED, failure, e.exitCode(), false);
             }
@@ -215,10 +201,7 @@ public class InstallCommand implements Callable<Integer>, ServesProgress {
                     : (dryRun ? "Dry run finished: nothing was changed." : "Install succeeded") + " (" + snap.elapsedSeconds() + " s)");
             snap.summary().forEach(e -> out.println("  " + e.name() + ": " + e.url()));
         } else {
-            var f = outcome.failure();
-            spec.commandLine().getErr().println("ERROR: " + (f == null ? "install " + outcome.state().label().toLowerCase()
-                    : f.message() + (f.hint() == null ? "" : " — " + f.hint())));
-            spec.commandLine().getErr().flush();
+            ErrorHandler.printFailure(spec.commandLine().getErr(), "install", outcome);
         }
         out.flush();
     }

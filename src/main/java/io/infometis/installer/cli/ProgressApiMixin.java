@@ -110,11 +110,12 @@ public class ProgressApiMixin {
      * 0600 file in the state dir, where {@code status} on this host finds it. A dry run writes nothing under the
      * root, so its token is only printed.
      */
-    void announce(PrintWriter out, ApiAccess apiAccess, Path tokenFile, boolean dryRun) throws IOException {
+    void announce(PrintWriter out, ApiAccess apiAccess, Path stateDir, boolean dryRun) throws IOException {
         if (!serving() || announced) {
             return;
         }
         announced = true;
+        Path tokenFile = stateDir.resolve(ApiAccess.TOKEN_FILE_NAME);
         int port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
         out.println("progress API: http://" + apiBind + ":" + port + "/api/v1/progress"
                 + (apiAccess.tokenRequired() ? "" : " (open: no token, --api-open)"));

@@ -21,7 +21,6 @@ import io.infometis.installer.progress.ConsoleRenderer;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
-import io.infometis.installer.progress.api.InstalledResource;
 import io.infometis.installer.support.InstallLocation;
 import io.infometis.installer.upgrade.Rollbacks;
 import picocli.CommandLine.Command;
@@ -57,8 +56,6 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
     ApiAccess apiAccess;
     @Inject
     InstallLocation installLocation;
-    @Inject
-    InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -72,17 +69,13 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
         InstallOptions options = new InstallOptions(root, stateDir, null, null, dryRun, null, Set.of(), null, null, null);
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             HostPaths paths = new HostPaths(root, stateDir);
-            installLocation.set(paths); // GET /api/v1/support-bundle
-            installedStateDir.set(paths.stateDir()); // GET /api/v1/installed
+            installLocation.set(paths); // GET /api/v1/support-bundle and /api/v1/installed
             PhaseRunner.Outcome o = Rollbacks.run(options, progress, componentTimeout,
-                    () -> api.announce(out, apiAccess, paths.stateDir().resolve(ApiAccess.TOKEN_FILE_NAME), dryRun));
+                    () -> api.announce(out, apiAccess, paths.stateDir(), dryRun));
             if (o.state() == State.SUCCEEDED) {
                 out.println(dryRun ? "Dry run finished: nothing was changed." : "Rollback succeeded");
             } else {
-                var f = o.failure();
-                spec.commandLine().getErr().println("ERROR: " + (f == null ? "rollback " + o.state().label().toLowerCase()
-                        : f.message() + (f.hint() == null ? "" : " — " + f.hint())));
-                spec.commandLine().getErr().flush();
+                ErrorHandler.printFailure(spec.commandLine().getErr(), "rollback", o);
             }
             out.flush();
             if (o.state() != State.INTERRUPTED) {

@@ -2,7 +2,6 @@ package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
-import io.infometis.installer.SmallFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -60,7 +59,6 @@ public class StatusCommand implements Callable<Integer> {
         State state = watch ? printer.watch(client, timeout) : printer.once(client, timeout);
         return exitCode(state);
     }
-
 
     private static int exitCode(State state) {
         return switch (state) {

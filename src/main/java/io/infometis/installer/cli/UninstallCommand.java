@@ -1,9 +1,7 @@
 package io.infometis.installer.cli;
 
 import io.infometis.installer.ExitCodes;
-import io.infometis.installer.InstallerException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

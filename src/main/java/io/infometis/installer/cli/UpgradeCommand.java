@@ -19,7 +19,6 @@ import io.infometis.installer.progress.ConsoleRenderer;
 import io.infometis.installer.progress.Progress;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.progress.api.ApiAccess;
-import io.infometis.installer.progress.api.InstalledResource;
 import io.infometis.installer.support.InstallLocation;
 import io.infometis.installer.upgrade.Upgrader;
 import picocli.CommandLine.Command;
@@ -63,8 +62,6 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
     ApiAccess apiAccess;
     @Inject
     InstallLocation installLocation;
-    @Inject
-    InstalledResource.StateDir installedStateDir;
 
     @Override
     public Integer call() throws Exception {
@@ -81,20 +78,16 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
         try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
             HostPaths paths = new HostPaths(root, stateDir, volumesDir);
-            installLocation.set(paths); // GET /api/v1/support-bundle
-            installedStateDir.set(paths.stateDir()); // GET /api/v1/installed
+            installLocation.set(paths); // GET /api/v1/support-bundle and /api/v1/installed
             Upgrader.Result r = new Upgrader(options, progress, componentTimeout).run(trust,
-                    () -> api.announce(out, apiAccess, paths.stateDir().resolve(ApiAccess.TOKEN_FILE_NAME), dryRun));
+                    () -> api.announce(out, apiAccess, paths.stateDir(), dryRun));
             if (r.alreadyInstalled()) {
                 out.println("Nothing to do: " + bundle + " is the installed bundle.");
             } else if (r.outcome().state() == State.SUCCEEDED) {
                 out.println(dryRun ? "Dry run finished: nothing was changed."
                         : "Upgrade succeeded: " + r.plan().to().label() + " is installed (" + progress.snapshot().elapsedSeconds() + " s)");
             } else {
-                var f = r.outcome().failure();
-                spec.commandLine().getErr().println("ERROR: " + (f == null ? "upgrade " + r.outcome().state().label().toLowerCase()
-                        : f.message() + (f.hint() == null ? "" : " — " + f.hint())));
-                spec.commandLine().getErr().flush();
+                ErrorHandler.printFailure(spec.commandLine().getErr(), "upgrade", r.outcome());
             }
             out.flush();
             if (r.outcome().state() != State.INTERRUPTED) {

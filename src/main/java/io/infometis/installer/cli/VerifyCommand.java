@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
-import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.k8s.KubeClients;
 import io.infometis.installer.phase.VerifyPhase;
 import io.infometis.installer.verify.DataPathChecks;

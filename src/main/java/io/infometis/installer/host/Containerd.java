@@ -22,18 +22,14 @@ public interface Containerd {
 
     void label(String ref, String key, String value) throws IOException;
 
-    /** Removes one label (ctr: an empty value deletes the key). Default: unsupported, for read-only stand-ins. */
-    default void unlabel(String ref, String key) throws IOException {
-        throw new IOException("removing label " + key + " from " + ref + " is not supported here");
-    }
+    /** Removes one label (ctr: an empty value deletes the key). */
+    void unlabel(String ref, String key) throws IOException;
 
     /**
      * Removes the image's name; containerd's garbage collector then frees the content no other image shares.
      * A running container keeps its snapshot, so this never stops a pod.
      */
-    default void remove(String ref) throws IOException {
-        throw new IOException("removing image " + ref + " is not supported here");
-    }
+    void remove(String ref) throws IOException;
 
     /** One entry of {@code ctr images ls}: the name, its target digest and its labels. */
     record StoredImage(String ref, String digest, Map<String, String> labels) {

@@ -5,8 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.infometis.installer.host.HostPaths;
 
 /**
- * Where the running install lives, for the progress API's support bundle: set by {@code install} once its options
- * are parsed; unset (null) in every other command, where the API does not run.
+ * Where the running install lives, for the progress API's support bundle and installed record: set by the commands
+ * that serve the API ({@code install}, {@code upgrade}, {@code rollback}) once their options are parsed; unset
+ * (null) in every other command, where the API does not run.
  */
 @ApplicationScoped
 public class InstallLocation {

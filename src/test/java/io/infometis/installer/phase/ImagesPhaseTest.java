@@ -213,6 +213,16 @@ class ImagesPhaseTest {
             public void label(String ref, String key, String value) throws IOException {
                 real.label(ref, key, value);
             }
+
+            @Override
+            public void unlabel(String ref, String key) throws IOException {
+                real.unlabel(ref, key);
+            }
+
+            @Override
+            public void remove(String ref) throws IOException {
+                real.remove(ref);
+            }
         };
         Runs.Run crashed = run(bundle, new ImagesPhase(dying));
         assertEquals(State.FAILED, crashed.outcome().state());

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import io.infometis.installer.Json;
-import io.infometis.installer.ExitCodes;
 import io.infometis.installer.InstallerException;
 import io.infometis.installer.phase.Phase;
 import io.infometis.installer.phase.PhaseContext;

@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.infometis.installer.Json;
 import io.infometis.installer.host.HostGate;
+import io.infometis.installer.host.HostPaths;
+import io.infometis.installer.support.InstallLocation;
 import io.infometis.installer.upgrade.History;
 import io.infometis.installer.upgrade.InstalledRecord;
 import io.infometis.installer.upgrade.InstalledState;
@@ -32,7 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class InstalledResourceTest {
     static final String TOKEN = ApiAccess.newToken();
     @Inject
-    InstalledResource.StateDir stateDir;
+    InstallLocation location;
     @Inject
     ApiAccess access;
     @TestHTTPResource("/")
@@ -58,7 +60,7 @@ class InstalledResourceTest {
     @Test
     void servesTheInstalledBundleAndTheHistory() throws Exception {
         access.requireToken(TOKEN);
-        stateDir.set(dir);
+        location.set(new HostPaths(dir, dir));
         assertEquals(401, send(null).statusCode(), "the route is behind the token like every other");
         assertTrue(get().get("installed").isNull(), "nothing installed yet");
         InstalledState state = new InstalledState(dir, new HostGate(false, a -> {
