@@ -5,17 +5,10 @@
 set -euo pipefail
 COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
 cd "$(dirname "$0")/.."
-die() { echo "images-phase: $*" >&2; exit 1; }
+. bench/lib/common.sh
 [ "$(id -u)" = 0 ] || die "run as root (it starts private containerd instances)"
 for tool in containerd ctr; do command -v "$tool" >/dev/null || die "$tool is missing: bash .ci/deps.sh"; done
-# Online (Maven Central): on a fresh machine the dependency plugin is not in the local repository yet, and an
-# offline run failed here with its error hidden.
-./mvnw -B -q -DskipTests test-compile > target/bench-build.log 2>&1 || { cat target/bench-build.log >&2; die "test-compile failed"; }
-if [ ! -s target/bench-cp.txt ]; then
-  ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt > target/bench-build.log 2>&1 \
-    || { rm -f target/bench-cp.txt; cat target/bench-build.log >&2; die "dependency:build-classpath failed"; }
-fi
-CP=target/classes:target/test-classes:$(cat target/bench-cp.txt)
+build_classpath
 # The JVM that runs the phase: EXE=1 uses the executable's own runtime and flags (target/infometis: jlink'd, C1 only,
 # serial GC), so the figure says what the shipped runtime does to the phase; else `java` on PATH.
 JAVA=(java)
@@ -27,28 +20,9 @@ if [ "${EXE:-0}" = 1 ]; then
 fi
 echo "JVM: ${JAVA[*]} ($("${JAVA[0]}" -version 2>&1 | head -1))"
 W=$(mktemp -d /tmp/imgbench.XXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 2; rm -rf "$W"; }
+cleanup() { stop_containerds; rm -rf "$W"; }
 trap cleanup EXIT
 
-start_containerd() { # $1 = dir; echoes the socket
-  local D=$1; mkdir -p "$D/root" "$D/state"
-  cat > "$D/config.toml" <<TOML
-version = 2
-root = "$D/root"
-state = "$D/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$D/c.sock"
-[ttrpc]
-  address = "$D/c.sock.ttrpc"
-[metrics]
-  address = ""
-TOML
-  containerd --config "$D/config.toml" > "$D/log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 200); do ctr -a "$D/c.sock" version >/dev/null 2>&1 && break; sleep 0.05; done
-}
 now() { date +%s%N; }
 
 "${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench layout "$W" "$COUNT" $((MIB * 1024 * 1024))
@@ -75,7 +49,7 @@ for r in $(seq 1 "$ROUNDS"); do
   ratio=$(awk -v a="$phase_ms" -v b="$raw_ms" 'BEGIN{printf "%.2f", a/b}')
   RATIOS+=("$ratio"); RERUNS+=("$rerun_ms")
   echo "round $r: raw ctr import ${raw_ms} ms | images phase ${phase_ms} ms (${out#*engine_ms=}) | ratio ${ratio} | rerun ${rerun_ms} ms (${rerun#*imported=}) | load $(cut -d' ' -f1 /proc/loadavg)"
-  kill -TERM "${PIDS[@]}" 2>/dev/null || true; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=()
+  stop_containerds
   rm -rf "$W/raw$r" "$W/ph$r"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -11,10 +11,9 @@ ISO=${1:-} BUNDLE=${2:-}
 if [ -z "$ISO" ]; then
   ISO=$OUT/bench.iso
   if [ ! -d "$OUT/tiny-bundle" ]; then
-    ./mvnw -B -q test-compile >/dev/null
-    ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test >/dev/null
-    java -cp "target/test-classes:target/classes:$(cat "$OUT/cp.txt")" io.infometis.installer.testing.TinyBundleMain \
-      "$OUT/tiny-bundle" > /dev/null
+    . bench/lib/common.sh
+    build_classpath
+    java -cp "$CP" io.infometis.installer.testing.TinyBundleMain "$OUT/tiny-bundle" > /dev/null
   fi
   BUNDLE=$(ls "$OUT"/tiny-bundle/*.tar)
   S=$(date +%s.%N)

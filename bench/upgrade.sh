@@ -6,36 +6,23 @@
 set -euo pipefail
 COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
 cd "$(dirname "$0")/.."
-./mvnw -B -q -o -DskipTests test-compile
-[ -f target/bench-cp.txt ] || ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
+. bench/lib/common.sh
+[ "$(id -u)" = 0 ] || die "run as root (it starts private containerd instances)"
+for tool in containerd ctr; do command -v "$tool" >/dev/null || die "$tool is missing: bash .ci/deps.sh"; done
+build_classpath
 W=$(mktemp -d /tmp/upgbench.XXXX)
 # A copy of the classes: a build running beside the bench must not swap them under the JVM.
 cp -r target/classes "$W/classes"; cp -r target/test-classes "$W/test-classes"
 CP=$W/classes:$W/test-classes:$(cat target/bench-cp.txt)
-PID=
-cleanup() { [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null || true; sleep 1; rm -rf "$W"; }
+cleanup() { stop_containerds; rm -rf "$W"; }
 trap cleanup EXIT
 
 echo "images: $COUNT x ${MIB} MiB random layer, $(nproc) CPUs, containerd $(containerd --version | awk '{print $3}')"
 for r in $(seq 1 "$ROUNDS"); do
-  D="$W/r$r"; mkdir -p "$D/root" "$D/state"
-  cat > "$D/config.toml" <<TOML
-version = 2
-root = "$D/root"
-state = "$D/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$D/c.sock"
-[ttrpc]
-  address = "$D/c.sock.ttrpc"
-[metrics]
-  address = ""
-TOML
-  containerd --config "$D/config.toml" > "$D/log" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 200); do ctr -a "$D/c.sock" version >/dev/null 2>&1 && break; sleep 0.05; done
+  D="$W/r$r"
+  start_containerd "$D"
   out=$(java -cp "$CP" io.infometis.installer.upgrade.UpgradeBench "$D/work" "$D/c.sock" "$COUNT" $((MIB * 1024 * 1024)) | grep upgrade_ms)
   echo "round $r: $out | load $(cut -d' ' -f1 /proc/loadavg)"
-  kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
+  stop_containerds
   rm -rf "$D"
 done
