@@ -9,6 +9,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.infometis.installer.Json;
+import io.infometis.installer.bundle.Grammar;
 import io.infometis.installer.progress.Event;
 import io.infometis.installer.progress.EventPage;
 import io.infometis.installer.progress.ProgressSnapshot;
@@ -39,7 +40,7 @@ public final class StatusPrinter {
         if (json) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
         } else {
-            render(s).forEach(out::println);
+            render(s).forEach(this::line);
             installed(client, timeout);
         }
         out.flush();
@@ -99,14 +100,14 @@ public final class StatusPrinter {
             if (drawnLines > 0) {
                 out.print("\033[" + drawnLines + "F\033[J");
             }
-            events.forEach(e -> out.println(eventLine(e)));
-            table.forEach(out::println);
+            events.forEach(e -> line(eventLine(e)));
+            table.forEach(this::line);
             drawnLines = table.size();
         } else {
-            events.forEach(e -> out.println(eventLine(e)));
+            events.forEach(e -> line(eventLine(e)));
             for (int i = 0; i < table.size(); i++) {
                 if (i >= lastLines.size() || !table.get(i).equals(lastLines.get(i))) {
-                    out.println(table.get(i));
+                    line(table.get(i));
                 }
             }
         }
@@ -117,9 +118,17 @@ public final class StatusPrinter {
     private void installed(ProgressClient client, Duration timeout) {
         InstalledReport report = client.installed(Instant.now().plus(timeout));
         if (report != null) {
-            report.lines().forEach(out::println);
+            report.lines().forEach(this::line);
         }
         out.flush();
+    }
+
+    /**
+     * One line of text from the API. It is another machine's data: control characters (a terminal's escape
+     * sequences, a newline that would forge a line) are printed as escapes, never sent to the terminal.
+     */
+    private void line(String text) {
+        out.println(Grammar.printable(text));
     }
 
     static String eventLine(Event e) {

@@ -172,6 +172,36 @@ class StatusPrinterTest {
     }
 
     @Test
+    void controlCharactersFromTheApiNeverReachTheTerminal() throws Exception {
+        var hostile = new InstalledRecord.Installed("evil\u001b[2J\nERROR: forged", "1.0.0", "sha256:" + "a".repeat(64),
+                "v1.33.4+k0s.0", List.of(), java.util.Map.of(), java.time.Instant.EPOCH);
+        List<Consumer<Progress>> steps = List.of(p -> {
+            p.start(List.of(new PhaseSpec("a", "Phase A", 1)), false);
+            p.phaseStarted("a");
+            p.event(Severity.INFO, "a", "bell\u0007 and \u001b]0;title\u0007");
+        }, p -> {
+            p.phaseFinished("a", State.SUCCEEDED, null);
+            p.finish(State.SUCCEEDED, null);
+        });
+        try (FakeProgressApi api = new FakeProgressApi(steps)) {
+            api.serveInstalled(java.util.Map.of("installed", new InstalledRecord(InstalledRecord.FORMAT_VERSION, hostile, null),
+                    "history", List.of()));
+            StringWriter once = new StringWriter();
+            new StatusPrinter(new PrintWriter(once), false, true).once(new ProgressClient(api.url(), null), Duration.ofSeconds(5));
+            assertTrue(once.toString().contains("installed: evil\\u001b[2J\\nERROR: forged 1.0.0"), once.toString());
+            assertFalse(once.toString().lines().anyMatch(l -> l.startsWith("ERROR: forged")), once.toString());
+            assertTrue(once.toString().chars().noneMatch(c -> c == 0x1b || c == 0x07), once.toString());
+        }
+        try (FakeProgressApi api = new FakeProgressApi(steps)) {
+            StringWriter watched = new StringWriter();
+            StatusPrinter printer = new StatusPrinter(new PrintWriter(watched), false, false).pollEvery(Duration.ofMillis(10));
+            printer.watch(new ProgressClient(api.url(), null), Duration.ofSeconds(5));
+            assertTrue(watched.toString().contains("bell\\u0007 and \\u001b]0;title\\u0007"), watched.toString());
+            assertTrue(watched.toString().chars().noneMatch(c -> c == 0x1b || c == 0x07), watched.toString());
+        }
+    }
+
+    @Test
     void aBundleAcceptedWithoutAVerifiedSignatureIsAWarningLine() {
         Progress p = new Progress();
         p.start(List.of(new PhaseSpec("a", "Phase A", 1)), false);
