@@ -45,7 +45,7 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
     Path stateDir;
     @Option(names = "--dry-run", description = "Print the plan; change nothing.")
     boolean dryRun;
-    @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each component may take to be ready (default: 15 min).", converter = DurationConverter.class)
+    @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each component may take to be ready (default: 15 min).", converter = DurationConverter.Positive.class)
     Duration componentTimeout;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}).", defaultValue = "0s", converter = DurationConverter.class)
     Duration linger;

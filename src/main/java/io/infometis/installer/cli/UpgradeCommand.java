@@ -51,7 +51,7 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
     String volumesDir;
     @Option(names = "--dry-run", description = "Verify the bundle and print the plan; change nothing.")
     boolean dryRun;
-    @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each changed component may take to be ready (default: 10 min, 15 for Elasticsearch and NiFi).", converter = DurationConverter.class)
+    @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each changed component may take to be ready (default: 10 min, 15 for Elasticsearch and NiFi).", converter = DurationConverter.Positive.class)
     Duration componentTimeout;
     @Option(names = "--linger", paramLabel = "DURATION", description = "Keep serving the final state this long (default: ${DEFAULT-VALUE}: an upgrade is run from a console; its outcome stays in `infometis installed`).", defaultValue = "0s", converter = DurationConverter.class)
     Duration linger;

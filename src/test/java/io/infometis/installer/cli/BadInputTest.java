@@ -89,6 +89,11 @@ class BadInputTest {
     void zeroNegativeOrGarbageDurationsAreRefused(QuarkusMainLauncher l) throws Exception {
         assertOneLine(install(l, "--dry-run", "--phase-timeout", "0s"), ExitCodes.INVALID_INPUT, "--phase-timeout", "more than 0");
         assertOneLine(install(l, "--dry-run", "--phase-timeout", "0"), ExitCodes.INVALID_INPUT, "--phase-timeout");
+        // A zero wait would fail every component at once and roll back a healthy upgrade.
+        assertOneLine(l.launch("upgrade", "--root", root().toString(), "--bundle", "b.tar", "--component-timeout", "0s"),
+                ExitCodes.INVALID_INPUT, "--component-timeout", "more than 0");
+        assertOneLine(l.launch("rollback", "--root", root().toString(), "--component-timeout", "0s"),
+                ExitCodes.INVALID_INPUT, "--component-timeout", "more than 0");
         for (String bad : List.of("-5s", "soon", "99999999999999999999h", "5 s", "1.5m")) {
             assertOneLine(install(l, "--dry-run", "--phase-timeout", bad), ExitCodes.INVALID_INPUT, "--phase-timeout", "not a duration");
             assertOneLine(install(l, "--dry-run", "--linger", bad), ExitCodes.INVALID_INPUT, "--linger");
