@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || die "run as root (it starts private containerd instances)"
 for tool in containerd ctr; do command -v "$tool" >/dev/null || die "$tool is missing: bash .ci/deps.sh"; done
 build_classpath
-# The JVM that runs the phase: EXE=1 uses the executable's own runtime and flags (target/infometis: jlink'd, C1 only,
+# The JVM that runs the phase: EXE=1 uses the executable's own runtime and flags (target/infometis: jlink'd, full tiered as install runs,
 # serial GC), so the figure says what the shipped runtime does to the phase; else `java` on PATH.
 JAVA=(java)
 if [ "${EXE:-0}" = 1 ]; then

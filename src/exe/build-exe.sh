@@ -92,12 +92,14 @@ for jar in "$P"/app/lib/main/info.picocli.picocli-*.jar; do
   touch -r "$jar" "$jar.new"
   mv "$jar.new" "$jar"
 done
-# The flags the cache is trained with must be the flags it is used with. C1 only and the serial GC: the installer is
-# short-lived or I/O-bound, and both start faster; no hsperfdata file in /tmp. The price is in the images phase, which
-# hashes every byte of the bundle and C1 has no SHA-256 intrinsic: JVM CPU 1.6 s instead of 0.6 s for 10 x 20 MiB
-# (bench/images-phase.sh EXE=1), wall 1.28x instead of 1.23x a raw import. Full tiered for `install` was tried and
-# made `install --dry-run` 0.87 s -> 1.24 s and its peak RSS 213 -> 237 MiB (above the jar's 230), so C1 stays.
-FLAGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
+# The serial GC (a small heap, one mutator that matters) and no hsperfdata file in /tmp, for every run. The JIT
+# depends on how long the run lasts (the launcher's [short]/[long] lines below): a command that ends within a second
+# (version, a dry run, bundle verify) stops at C1, which compiles fastest; install, upgrade and rollback get the full
+# tiered JIT, because they hash every byte of a bundle and only C2 has the SHA-256 intrinsic (SHA-NI/AVX2): the
+# images phase took 1.6 s of JVM CPU under C1 and 0.7 s under C2 for 10 x 20 MiB (bench/images-phase.sh EXE=1).
+# Full tiered for a dry run was measured too: 0.71 s -> 0.82 s, so C1 stays there. The caches are trained as [short].
+FLAGS=(-XX:+UseSerialGC -XX:-UsePerfData)
+SHORT_FLAGS=(-XX:TieredStopAtLevel=1)
 # Java 25's AOT cache also stores machine code (adapters, stubs) generated for the build host's CPU, and the JVM does
 # not check it against the CPU it runs on: a cache trained on an AVX-512 host died with SIGILL in an AdapterBlob on
 # qemu's CPU. Only classes, linkage and profiles go into the cache; the code is generated where it runs.
@@ -116,7 +118,7 @@ REPO=$(cd "$APP/../.." && pwd)
 TROOT=$WORK/train-root
 train() {   # NAME ARGS...
   local name=$1; shift
-  (cd "$REPO" && "$P/bin/java" "${FLAGS[@]}" "$CACHE_OPT$P/$name.$EXT" -Dinfometis.runtime="$RUNTIME_DESC" \
+  (cd "$REPO" && "$P/bin/java" "${FLAGS[@]}" "${SHORT_FLAGS[@]}" "$CACHE_OPT$P/$name.$EXT" -Dinfometis.runtime="$RUNTIME_DESC" \
      -jar "$P/app/quarkus-run.jar" "$@") > "$WORK/train-$name.log" 2>&1 \
     || { tail -20 "$WORK/train-$name.log" >&2; die "the training run for $name failed (log: $WORK/train-$name.log)"; }
   if grep -q 'NoClassDefFoundError\|ClassNotFoundException' "$WORK/train-$name.log"; then
@@ -135,6 +137,7 @@ rm -rf "$TROOT"
 # One JVM argument a line; the launcher puts the unpacked directory for @DIR@ and its own path for @SELF@.
 {
   printf '%s\n' "${FLAGS[@]}"
+  printf '[short] %s\n' "${SHORT_FLAGS[@]}"
   echo "[install] $USE_OPT@DIR@/install.$EXT"
   echo "[!install] $USE_OPT@DIR@/cli.$EXT"
   # A short-lived command's heap starts small and grows on demand: less memory touched, same speed.
