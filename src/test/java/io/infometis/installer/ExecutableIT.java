@@ -224,4 +224,34 @@ class ExecutableIT {
         assertEquals(2, lines.size(), r.out());
         assertTrue(lines.get(1).matches("runtime: .*\\(jlink'd: \\d+ modules\\), (AOT cache|AppCDS archive) in use"), r.out());
     }
+
+    /**
+     * A run that ends within a second stops at C1, which compiles fastest; install, upgrade and rollback, which hash
+     * every byte of a bundle, get C2 and its SHA-256 intrinsic (the launcher's [short]/[long] lines).
+     */
+    @Test
+    void onlyTheRunsThatChangeTheHostGetTheFullJit() throws Exception {
+        Path rt = work.resolve("rt");
+        String root = work.resolve("root").toString();
+        String absent = work.resolve("absent.tar").toString();
+        assertEquals("1", tieredStopAtLevel("v", rt, "version"));
+        assertEquals("1", tieredStopAtLevel("dry", rt, "install", "--dry-run", "--root", root, "--api-port", "0", "--linger", "0s"));
+        assertEquals("4", tieredStopAtLevel("install", rt, "install", "--bundle", absent, "--root", root, "--api-port", "0"));
+        assertEquals("4", tieredStopAtLevel("upgrade", rt, "upgrade", "--bundle", absent, "--root", root, "--api-port", "0"));
+        assertEquals("1", tieredStopAtLevel("upgrade-dry", rt, "upgrade", "--dry-run", "--bundle", absent, "--root", root));
+    }
+
+    private String tieredStopAtLevel(String name, Path runtimeDir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(EXE.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(work.resolve(name + ".out").toFile())
+                .redirectError(work.resolve(name + ".err").toFile());
+        pb.environment().put("INFOMETIS_RUNTIME_DIR", runtimeDir.toString());
+        pb.environment().put("INFOMETIS_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        Process p = pb.start();
+        started.add(p);
+        Run r = finish(name, p);
+        return r.out().lines().filter(l -> l.matches("\\s*intx TieredStopAtLevel\\s.*")).findFirst()
+                .map(l -> l.replaceAll(".*=\\s*(\\d+).*", "$1")).orElseThrow(() -> new AssertionError(name + ": " + r.out()));
+    }
 }
