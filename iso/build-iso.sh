@@ -13,10 +13,14 @@ set -euo pipefail
 
 RECIPE=$(cd "$(dirname "$0")" && pwd)
 BUNDLE="" OUT="" WORK="" INSTALLER="" KERNEL_DEB="" BUSYBOX_DEB="" KERNEL_ARGS=""
-# Drivers loaded at boot: NICs (QEMU's e1000 and virtio, Intel server NICs), the disks/CD-ROMs/USB the ISO may sit on,
-# ext4 for the target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's soft dependency, so it goes first),
-# and what k0s's containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT).
-KERNEL_MODULES=${KERNEL_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs loop squashfs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme crc32c_generic ext4 overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
+# Drivers. BOOT_MODULES sit in the initramfs, loaded first: what finds the medium (disks, CD-ROMs and USB the ISO may
+# sit on, iso9660, and loop + squashfs for the system image on it) and reaches the network (QEMU's e1000 and virtio,
+# Intel server NICs). LATE_MODULES sit in the system image on the medium and load while DHCP waits: ext4 for the
+# target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's soft dependency, so it goes first) and what k0s's
+# containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT). GRUB reads every byte of
+# the initramfs slowly (~3 MB/s under emulation), so what is not needed to find the medium is not in it.
+BOOT_MODULES=${BOOT_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs loop squashfs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme}
+LATE_MODULES=${LATE_MODULES:-crc32c_generic ext4 overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
 
 die() { echo "build-iso: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -113,46 +117,50 @@ install_mke2fs() {
   rm -f "$R/bin/mke2fs"   # the busybox applet would shadow it on PATH
 }
 
-# --- kernel modules, dependencies first (read from each module's .modinfo; the deb ships no modules.dep)
+# --- kernel modules, dependencies first (read from each module's .modinfo; the deb ships no modules.dep). Each list
+# names paths under its root, in load order; a dependency already in the boot list is not repeated in the late one.
 MODROOT=$KROOT/lib/modules/$KVER
+SYSTEM=$WORK/system   # the system image's tree: runtime/ (the installer's, when it is the executable) and modules/
+rm -rf "$SYSTEM"; mkdir -p "$SYSTEM/modules"
 declare -A KO_PATH=() LOADED=()
 while read -r ko; do
   name=$(basename "$ko" .ko); KO_PATH[${name//-/_}]=${ko#"$KROOT/lib/modules/"}
 done < <(find "$MODROOT/kernel" -name '*.ko' | sort)
-: > "$R/etc/infometis/modules.load"
-load_module() {
+load_module() {   # NAME DEST_ROOT LIST
   local name=${1//-/_} dep
   [ -z "${LOADED[$name]:-}" ] || return 0
   LOADED[$name]=1
   [ -n "${KO_PATH[$name]:-}" ] || { grep -q "/$name.ko$" "$MODROOT/modules.builtin" 2>/dev/null || \
     grep -q "/${1}.ko$" "$MODROOT/modules.builtin" 2>/dev/null || die "kernel module $1 not found in $KERNEL_DEB"; return 0; }
   for dep in $(tr '\0' '\n' < "$KROOT/lib/modules/${KO_PATH[$name]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
-    load_module "$dep"
+    load_module "$dep" "$2" "$3"
   done
-  mkdir -p "$R/lib/modules/$(dirname "${KO_PATH[$name]}")"
-  cp "$KROOT/lib/modules/${KO_PATH[$name]}" "$R/lib/modules/${KO_PATH[$name]}"
-  echo "${KO_PATH[$name]}" >> "$R/etc/infometis/modules.load"
+  mkdir -p "$2/$(dirname "${KO_PATH[$name]}")"
+  cp "$KROOT/lib/modules/${KO_PATH[$name]}" "$2/${KO_PATH[$name]}"
+  echo "${KO_PATH[$name]}" >> "$3"
 }
-for m in $KERNEL_MODULES; do load_module "$m"; done
+: > "$R/etc/infometis/modules.load"
+: > "$R/etc/infometis/modules-late.load"
+for m in $BOOT_MODULES; do load_module "$m" "$R/lib/modules" "$R/etc/infometis/modules.load"; done
+for m in $LATE_MODULES; do load_module "$m" "$SYSTEM/modules" "$R/etc/infometis/modules-late.load"; done
 
 # --- the installer: the self-contained executable (target/infometis), or a native one
 copy_libs() {   # the glibc pieces the given ELF files link against, at the paths the loader expects
   local lib
-  for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | grep -v -e "^$R/" -e "^$WORK/runtime/" | sort -u); do
+  for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | grep -v -e "^$R/" -e "^$WORK/system/" | sort -u); do
     mkdir -p "$R$(dirname "$lib")"
     cp -L "$lib" "$R$lib"
   done
 }
 if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1" ]; then
-  # The executable unpacks its own runtime (checked against its digest) here, once; the tree goes onto the ISO as a
-  # squashfs image that the init loop-mounts on /run/infometis/runtime, and the JVM runs from it in place, reading
-  # (and the kernel inflating) only what it touches. Measured under emulation: GRUB reads ~14 MB/s and the kernel
+  # The executable unpacks its own runtime (checked against its digest) here, once, into the system image, which the
+  # init loop-mounts from the medium on /run/infometis/system; the JVM runs from it in place, reading (and the kernel
+  # inflating) only what it touches. Measured under emulation: GRUB reads ~14 MB/s and the kernel
   # inflated the whole runtime before init ran when it sat in the initramfs (13 s of a 28 s boot); zisofs on the ISO
   # filesystem reads so slowly (3 MB/s) that the JVM took 27 s; a loop-mounted squashfs reads in large blocks.
   # The initramfs keeps the launcher and trailer (the executable without its payload, which the launcher only reads
   # to unpack). The whole executable is not put on the ISO as well: +84 MiB for a copy the operator already has.
-  RUNTIME=$WORK/runtime
-  rm -rf "$RUNTIME"
+  RUNTIME=$SYSTEM/runtime
   INFOMETIS_RUNTIME_DIR=$RUNTIME "$INSTALLER" version > "$WORK/installer-version.txt" 2>&1 \
     || die "the installer would not run here: $(tail -1 "$WORK/installer-version.txt")"
   grep -q '^runtime: .* in use$' "$WORK/installer-version.txt" || die "the installer's runtime is not usable: $(cat "$WORK/installer-version.txt")"
@@ -160,7 +168,7 @@ if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1"
   # Only `install` runs here unattended; any other command the operator types at the console uses install's cache
   # too (a cache fits every command: it only holds more classes than one needs). Saves 12 MiB of ISO.
   if [ -f "$RUNTIME_DIR/install.aot" ] && [ -f "$RUNTIME_DIR/cli.aot" ]; then
-    rm "$RUNTIME_DIR/cli.aot" && ln -s install.aot "$RUNTIME_DIR/cli.aot"
+    rm "$RUNTIME_DIR/cli.aot" && ln -s install.aot "$RUNTIME_DIR/cli.aot" && touch -h -r "$RUNTIME_DIR/install.aot" "$RUNTIME_DIR/cli.aot"
   fi
   OFFSET=$(tail -c 128 "$INSTALLER" | cut -c17-36 | sed 's/^0*//')
   { head -c "$OFFSET" "$INSTALLER"; tail -c 128 "$INSTALLER"; } > "$R/opt/infometis/bin/infometis-launcher"
@@ -169,20 +177,13 @@ if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1"
   # infometis.java_opts= (JAVA_OPTS) adds JVM options.
   cat > "$R/opt/infometis/bin/infometis" <<'EOS'
 #!/bin/sh
-[ -d /run/infometis/runtime ] && [ -n "$(ls /run/infometis/runtime)" ] || { echo "ERROR: the installer's runtime is not mounted — mount the medium on /media, then: mount -t squashfs -o loop,ro /media/infometis/runtime.squashfs /run/infometis/runtime" >&2; exit 2; }
-export INFOMETIS_RUNTIME_DIR=/run/infometis/runtime
+[ -d /run/infometis/system/runtime ] || { echo "ERROR: the installer's runtime is not mounted — mount the medium on /media, then: mount -t squashfs -o loop,ro /media/infometis/system.squashfs /run/infometis/system" >&2; exit 2; }
+export INFOMETIS_RUNTIME_DIR=/run/infometis/system/runtime
 export INFOMETIS_JAVA_OPTS="-Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 -Dquarkus.vertx.max-event-loop-execute-time=60s -Dquarkus.vertx.warning-exception-time=60s ${JAVA_OPTS:-}"
 exec /opt/infometis/bin/infometis-launcher "$@"
 EOS
   chmod 0755 "$R/opt/infometis/bin/infometis"
   copy_libs "$RUNTIME_DIR/bin/java" $(find "$RUNTIME_DIR/lib" -name '*.so' | sort)
-  # Files keep the times the payload gave them (the AOT cache checks the jars' times); directories get
-  # SOURCE_DATE_EPOCH. Not exported to mksquashfs: 4.5 would stamp it on every file.
-  find "$RUNTIME" -type d -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
-  env -u SOURCE_DATE_EPOCH mksquashfs "$RUNTIME" "$ISODIR/infometis/runtime.squashfs" -comp zstd -Xcompression-level 15 \
-    -b 128K -all-root -mkfs-time "$SOURCE_DATE_EPOCH" -root-time "$SOURCE_DATE_EPOCH" -noappend -quiet -no-progress \
-    > "$WORK/mksquashfs.log" 2>&1 || { cat "$WORK/mksquashfs.log" >&2; die "mksquashfs failed"; }
-  rm -rf "$RUNTIME"
   INSTALLER_KIND="self-contained executable: $(sed -n 's/^runtime: //p' "$WORK/installer-version.txt")"
 else
   cp "$INSTALLER" "$R/opt/infometis/bin/infometis"
@@ -192,6 +193,14 @@ else
 fi
 
 install_mke2fs
+
+# --- the system image: runtime files keep the times the payload gave them (the AOT cache checks the jars' times),
+# the rest get SOURCE_DATE_EPOCH. Not exported to mksquashfs: 4.5 would stamp it on every file.
+find "$SYSTEM" -path "$SYSTEM/runtime/*" ! -type d -prune -o -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+env -u SOURCE_DATE_EPOCH mksquashfs "$SYSTEM" "$ISODIR/infometis/system.squashfs" -comp zstd -Xcompression-level 15 \
+  -b 128K -all-root -mkfs-time "$SOURCE_DATE_EPOCH" -root-time "$SOURCE_DATE_EPOCH" -noappend -quiet -no-progress \
+  > "$WORK/mksquashfs.log" 2>&1 || { cat "$WORK/mksquashfs.log" >&2; die "mksquashfs failed"; }
+rm -rf "$SYSTEM"
 
 # --- configuration the init reads
 BUNDLE_NAME=$(basename "$BUNDLE")
