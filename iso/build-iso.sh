@@ -13,13 +13,16 @@ set -euo pipefail
 
 RECIPE=$(cd "$(dirname "$0")" && pwd)
 BUNDLE="" OUT="" WORK="" INSTALLER="" KERNEL_DEB="" BUSYBOX_DEB="" KERNEL_ARGS=""
-# Drivers. BOOT_MODULES sit in the initramfs, loaded first: what finds the medium (disks, CD-ROMs and USB the ISO may
-# sit on, iso9660, and loop + squashfs for the system image on it) and reaches the network (QEMU's e1000 and virtio,
-# Intel server NICs). LATE_MODULES sit in the system image on the medium and load while DHCP waits: ext4 for the
-# target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's soft dependency, so it goes first) and what k0s's
-# containerd and pod network need (overlayfs, bridge netfilter, veth, vxlan, iptables NAT). GRUB reads every byte of
-# the initramfs slowly (~3 MB/s under emulation), so what is not needed to find the medium is not in it.
-BOOT_MODULES=${BOOT_MODULES:-e1000 e1000e igb virtio_net virtio_pci ata_piix ahci sr_mod sd_mod isofs loop squashfs usb_storage uas xhci_pci ehci_pci virtio_blk virtio_scsi nvme}
+# Drivers. BOOT_MODULES and NET_MODULES sit in the initramfs and load at once, side by side: what finds the medium
+# (disks, CD-ROMs and USB the ISO may sit on, iso9660, and loop + squashfs for the system image on it) and what
+# reaches the network (QEMU's e1000 and virtio, Intel server NICs). LATE_MODULES sit in the system image on the
+# medium and load while DHCP waits: ext4 for the target disk (infometis.disk=; crc32c_generic is ext4's and jbd2's
+# soft dependency, so it goes first) and what k0s's containerd and pod network need (overlayfs, bridge netfilter,
+# veth, vxlan, iptables NAT). GRUB reads every byte of the initramfs slowly (~3 MB/s under emulation), so what is not
+# needed to find the medium is not in it. Each list holds its own dependencies: the kernel makes a second load of a
+# module wait until the first is live, then refuses it, so two lists may share one.
+BOOT_MODULES=${BOOT_MODULES:-ata_piix ahci sr_mod sd_mod isofs loop squashfs usb_storage uas xhci_pci ehci_pci virtio_pci virtio_blk virtio_scsi nvme}
+NET_MODULES=${NET_MODULES:-e1000 e1000e igb virtio_pci virtio_net}
 LATE_MODULES=${LATE_MODULES:-crc32c_generic ext4 overlay br_netfilter veth vxlan ip_tables iptable_filter iptable_nat xt_conntrack xt_MASQUERADE}
 
 die() { echo "build-iso: $*" >&2; exit 1; }
@@ -104,24 +107,28 @@ install_mke2fs() {
   dir=$(unpacked "$(cached_deb e2fsprogs)")
   local mke2fs; mke2fs=$(find "$dir" -path '*sbin/mke2fs' -type f | head -1)
   [ -n "$mke2fs" ] || die "the e2fsprogs package holds no mke2fs"
-  install -m 0755 "$mke2fs" "$R/sbin/mke2fs"
+  mkdir -p "$LIBROOT/sbin"
+  install -m 0755 "$mke2fs" "$LIBROOT/sbin/mke2fs"
+  ln -s "$SYSTEM_MNT/root/sbin/mke2fs" "$R/sbin/mke2fs"
   [ ! -f "$dir/etc/mke2fs.conf" ] || install -m 0644 "$dir/etc/mke2fs.conf" "$R/etc/mke2fs.conf"
-  copy_libs "$R/sbin/mke2fs"   # glibc, and the host's versions of the libraries below until they are replaced
+  copy_libs "$LIBROOT/sbin/mke2fs"   # glibc, and the host's versions of the libraries below until they are replaced
   for pkg in libext2fs2 libcom-err2 libblkid1 libuuid1; do
     dir=$(unpacked "$(cached_deb "$pkg")")
     for lib in $(cd "$dir" && find lib usr/lib -name '*.so.*' 2>/dev/null | sort); do
-      mkdir -p "$R/$(dirname "$lib")"
-      rm -f "$R/$lib"; cp -a "$dir/$lib" "$R/$lib"
+      mkdir -p "$LIBROOT/$(dirname "$lib")"
+      rm -f "$LIBROOT/$lib"; cp -a "$dir/$lib" "$LIBROOT/$lib"
     done
   done
   rm -f "$R/bin/mke2fs"   # the busybox applet would shadow it on PATH
 }
 
 # --- kernel modules, dependencies first (read from each module's .modinfo; the deb ships no modules.dep). Each list
-# names paths under its root, in load order; a dependency already in the boot list is not repeated in the late one.
+# names paths under its root, in load order.
 MODROOT=$KROOT/lib/modules/$KVER
-SYSTEM=$WORK/system   # the system image's tree: runtime/ (the installer's, when it is the executable) and modules/
-rm -rf "$SYSTEM"; mkdir -p "$SYSTEM/modules"
+SYSTEM=$WORK/system   # the system image's tree: runtime/ (the installer's, when it is the executable), modules/, root/
+SYSTEM_MNT=/run/infometis/system   # where the init mounts it
+LIBROOT=$SYSTEM/root
+rm -rf "$SYSTEM"; mkdir -p "$SYSTEM/modules" "$LIBROOT"
 declare -A KO_PATH=() LOADED=()
 while read -r ko; do
   name=$(basename "$ko" .ko); KO_PATH[${name//-/_}]=${ko#"$KROOT/lib/modules/"}
@@ -141,15 +148,22 @@ load_module() {   # NAME DEST_ROOT LIST
 }
 : > "$R/etc/infometis/modules.load"
 : > "$R/etc/infometis/modules-late.load"
+: > "$R/etc/infometis/modules-net.load"
 for m in $BOOT_MODULES; do load_module "$m" "$R/lib/modules" "$R/etc/infometis/modules.load"; done
+LOADED=()
+for m in $NET_MODULES; do load_module "$m" "$R/lib/modules" "$R/etc/infometis/modules-net.load"; done
+LOADED=()
 for m in $LATE_MODULES; do load_module "$m" "$SYSTEM/modules" "$R/etc/infometis/modules-late.load"; done
 
 # --- the installer: the self-contained executable (target/infometis), or a native one
+# The dynamic libraries (glibc for java and mke2fs) live in the system image, under root/, and the initramfs links
+# their directories there: GRUB reads the initramfs at ~3 MB/s under emulation and nothing dynamic runs before the
+# image is mounted (busybox and the launcher are static).
 copy_libs() {   # the glibc pieces the given ELF files link against, at the paths the loader expects
   local lib
   for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | grep -v -e "^$R/" -e "^$WORK/system/" | sort -u); do
-    mkdir -p "$R$(dirname "$lib")"
-    cp -L "$lib" "$R$lib"
+    mkdir -p "$LIBROOT$(dirname "$lib")"
+    cp -L "$lib" "$LIBROOT$lib"
   done
 }
 if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1" ]; then
@@ -193,6 +207,12 @@ else
 fi
 
 install_mke2fs
+for d in lib64 lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu; do
+  [ -d "$LIBROOT/$d" ] || continue
+  mkdir -p "$R/$(dirname "$d")"
+  rm -rf "${R:?}/$d"
+  ln -s "$SYSTEM_MNT/root/$d" "$R/$d"
+done
 
 # --- the system image: runtime files keep the times the payload gave them (the AOT cache checks the jars' times),
 # the rest get SOURCE_DATE_EPOCH. Not exported to mksquashfs: 4.5 would stamp it on every file.

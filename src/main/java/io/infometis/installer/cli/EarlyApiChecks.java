@@ -32,7 +32,7 @@ final class EarlyApiChecks {
         ErrorHandler handler = new ErrorHandler();
         CommandLine.ParseResult parsed;
         try {
-            parsed = Main.commandLine(CommandLine.defaultFactory()).parseArgs(args);
+            parsed = Main.commandLine(CommandLine.defaultFactory(), args).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             return handler.handleParseException(e, args);
         }
