@@ -3,7 +3,6 @@ package io.infometis.installer.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -11,7 +10,6 @@ import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
-import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -39,10 +37,8 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
     @Mixin
     ProgressApiMixin api;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
-    Path root;
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "The install's state dir (default: <root>/var/lib/infometis).")
-    Path stateDir;
+    @Mixin
+    InstalledHostMixin host;
     @Option(names = "--dry-run", description = "Print the plan; change nothing.")
     boolean dryRun;
     @Option(names = "--component-timeout", paramLabel = "DURATION", description = "How long each component may take to be ready (default: 15 min).", converter = DurationConverter.Positive.class)
@@ -59,16 +55,14 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!Files.isDirectory(root)) {
-            throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
-        }
+        HostPaths paths = host.paths();
         checkFlags();
         api.applyAccess(apiAccess);
         PrintWriter out = spec.commandLine().getOut();
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
-        InstallOptions options = new InstallOptions(root, stateDir, null, null, dryRun, null, Set.of(), null, null, null);
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
-            HostPaths paths = new HostPaths(root, stateDir);
+        InstallOptions options = new InstallOptions(host.root, host.stateDir, null, null, dryRun, null, Set.of(), null,
+                null, null);
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(host.root, dryRun))) {
             installLocation.set(paths); // GET /api/v1/support-bundle and /api/v1/installed
             PhaseRunner.Outcome o = Rollbacks.run(options, progress, componentTimeout,
                     () -> api.announce(out, apiAccess, paths.stateDir(), dryRun));
@@ -92,7 +86,7 @@ public class RollbackCommand implements Callable<Integer>, ServesProgress {
 
     @Override
     public Path root() {
-        return root;
+        return host.root;
     }
 
     @Override

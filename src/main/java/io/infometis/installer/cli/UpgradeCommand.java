@@ -2,7 +2,6 @@ package io.infometis.installer.cli;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -10,7 +9,6 @@ import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
-import io.infometis.installer.InstallerException;
 import io.infometis.installer.host.HostPaths;
 import io.infometis.installer.install.InstallLock;
 import io.infometis.installer.install.InstallOptions;
@@ -43,10 +41,8 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
     Path publicKey;
     @Option(names = "--allow-unsigned", description = "Upgrade to a bundle that is unsigned or not signed by the trusted key anyway (as install).")
     boolean allowUnsigned;
-    @Option(names = "--root", paramLabel = "DIR", description = "The root the install used (default: ${DEFAULT-VALUE}).", defaultValue = "/")
-    Path root;
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "The install's state dir (default: <root>/var/lib/infometis).")
-    Path stateDir;
+    @Mixin
+    InstalledHostMixin host;
     @Option(names = "--volumes-dir", paramLabel = "DIR", description = "Base of the hostPath volumes (default: ${DEFAULT-VALUE}).", defaultValue = HostPaths.VOLUMES_DIR)
     String volumesDir;
     @Option(names = "--dry-run", description = "Verify the bundle and print the plan; change nothing.")
@@ -65,19 +61,16 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(root)) {
-            throw InstallerException.invalidInput("--root " + root + " is not a directory", "fix the path");
-        }
+        HostPaths paths = host.paths(volumesDir);
         checkFlags();
         api.applyAccess(apiAccess);
         PrintWriter out = spec.commandLine().getOut();
         io.infometis.installer.bundle.TrustPolicy trust = io.infometis.installer.bundle.TrustPolicy.forInstall(publicKey,
-                allowUnsigned, root);
-        InstallOptions options = new InstallOptions(root, stateDir, bundle, null, dryRun, null, Set.of(), null,
+                allowUnsigned, host.root);
+        InstallOptions options = new InstallOptions(host.root, host.stateDir, bundle, null, dryRun, null, Set.of(), null,
                 volumesDir, null);
         progress.addListener(new ConsoleRenderer(out, verbose.verbose()));
-        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(root, dryRun))) {
-            HostPaths paths = new HostPaths(root, stateDir, volumesDir);
+        try (InstallLock lock = InstallLock.acquire(LockFiles.lockFile(host.root, dryRun))) {
             installLocation.set(paths); // GET /api/v1/support-bundle and /api/v1/installed
             Upgrader.Result r = new Upgrader(options, progress, componentTimeout).run(trust,
                     () -> api.announce(out, apiAccess, paths.stateDir(), dryRun));
@@ -107,7 +100,7 @@ public class UpgradeCommand implements Callable<Integer>, ServesProgress {
 
     @Override
     public Path root() {
-        return root;
+        return host.root;
     }
 
     @Override
