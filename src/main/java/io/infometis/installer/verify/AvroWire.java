@@ -28,20 +28,6 @@ public final class AvroWire {
         return out.toByteArray();
     }
 
-    /** Decodes what {@link #encode} wrote: {@code [schemaId, run, seq]}; for tests and fakes. */
-    public static Object[] decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (in.get() != 0) {
-            throw new IllegalArgumentException("not the Schema Registry wire format (magic byte)");
-        }
-        int id = in.getInt();
-        int len = (int) readLong(in);
-        byte[] utf8 = new byte[len];
-        in.get(utf8);
-        int seq = (int) readLong(in);
-        return new Object[] { id, new String(utf8, StandardCharsets.UTF_8), seq };
-    }
-
     private static void writeLong(ByteArrayOutputStream out, long v) {
         long z = (v << 1) ^ (v >> 63);
         while ((z & ~0x7FL) != 0) {
@@ -49,17 +35,5 @@ public final class AvroWire {
             z >>>= 7;
         }
         out.write((int) z);
-    }
-
-    private static long readLong(ByteBuffer in) {
-        long z = 0;
-        int shift = 0;
-        int b;
-        do {
-            b = in.get() & 0xFF;
-            z |= (long) (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        return (z >>> 1) ^ -(z & 1);
     }
 }

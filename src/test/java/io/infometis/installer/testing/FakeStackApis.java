@@ -258,7 +258,7 @@ public final class FakeStackApis implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     Object[] decoded;
                     try {
-                        decoded = AvroWire.decode(r.value());
+                        decoded = AvroWireReader.decode(r.value());
                     } catch (RuntimeException notOurs) {
                         continue; // ksqlDB logs a deserialization error and skips the record
                     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.infometis.installer.testing.AvroWireReader;
 import io.infometis.installer.testing.FakeStackApis;
 import io.infometis.installer.testing.KafkaBroker;
 import io.infometis.installer.testing.MockCluster;
@@ -228,7 +229,7 @@ class DataPathVerificationTest {
 
     @Test
     void theWireFormatRoundTrips() {
-        Object[] decoded = AvroWire.decode(AvroWire.encode(7, "run-h", 300));
+        Object[] decoded = AvroWireReader.decode(AvroWire.encode(7, "run-h", 300));
         assertEquals(7, decoded[0]);
         assertEquals("run-h", decoded[1]);
         assertEquals(300, decoded[2]);
@@ -251,7 +252,7 @@ class DataPathVerificationTest {
             var end = c.endOffsets(parts);
             while (!parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    Object[] d = AvroWire.decode(r.value());
+                    Object[] d = AvroWireReader.decode(r.value());
                     if (run.equals(d[1])) {
                         out.add(d);
                     }
