@@ -161,7 +161,7 @@ for m in $LATE_MODULES; do load_module "$m" "$SYSTEM/modules" "$R/etc/infometis/
 # image is mounted (busybox and the launcher are static).
 copy_libs() {   # the glibc pieces the given ELF files link against, at the paths the loader expects
   local lib
-  for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | grep -v -e "^$R/" -e "^$WORK/system/" | sort -u); do
+  for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | grep -v -e "^$R/" -e "^$SYSTEM/" | sort -u); do
     mkdir -p "$LIBROOT$(dirname "$lib")"
     cp -L "$lib" "$LIBROOT$lib"
   done
@@ -169,7 +169,7 @@ copy_libs() {   # the glibc pieces the given ELF files link against, at the path
 if [ "$(tail -c 128 "$INSTALLER" | head -c 15 | tr -d '\0')" = "INFOMETIS-EXE-1" ]; then
   # The executable unpacks its own runtime (checked against its digest) here, once, into the system image, which the
   # init loop-mounts from the medium on /run/infometis/system; the JVM runs from it in place, reading (and the kernel
-  # inflating) only what it touches. Measured under emulation: GRUB reads ~14 MB/s and the kernel
+  # inflating) only what it touches. Measured under emulation: GRUB reads ~3 MB/s and the kernel
   # inflated the whole runtime before init ran when it sat in the initramfs (13 s of a 28 s boot); zisofs on the ISO
   # filesystem reads so slowly (3 MB/s) that the JVM took 27 s; a loop-mounted squashfs reads in large blocks.
   # The initramfs keeps the launcher and trailer (the executable without its payload, which the launcher only reads

@@ -84,16 +84,16 @@ cp -a "$APP" "$P/app"
 # picocli is built for Java 5, and the JVM never caches a class that needs the old verifier: its 170 classes were
 # read and verified on every start. The executable's copy gets them as Java 8 class files (src/exe/ClassFileUpgrade.java,
 # with ASM from the app's own libraries; every rewritten class is verified before the build goes on).
+ASM_JAR=$(ls "$P"/app/lib/main/org.ow2.asm.asm-[0-9]*.jar 2>/dev/null | head -1)
 for jar in "$P"/app/lib/main/info.picocli.picocli-*.jar; do
-  asm=$(ls "$P"/app/lib/main/org.ow2.asm.asm-[0-9]*.jar 2>/dev/null | head -1)
-  [ -n "$asm" ] || die "the app has no ASM jar (org.ow2.asm:asm) to rewrite $jar with"
-  "$JDK/bin/java" -cp "$asm:$jar" "$SRC/ClassFileUpgrade.java" "$jar" "$jar.new" >/dev/null \
+  [ -n "$ASM_JAR" ] || die "the app has no ASM jar (org.ow2.asm:asm) to rewrite $jar with"
+  "$JDK/bin/java" -cp "$ASM_JAR:$jar" "$SRC/ClassFileUpgrade.java" "$jar" "$jar.new" >/dev/null \
     || die "rewriting $(basename "$jar") as Java 8 class files failed"
   touch -r "$jar" "$jar.new"
   mv "$jar.new" "$jar"
 done
 # The serial GC (a small heap, one mutator that matters) and no hsperfdata file in /tmp, for every run. The JIT
-# depends on how long the run lasts (the launcher's [short]/[long] lines below): a command that ends within a second
+# depends on how long the run lasts (the launcher's [short] lines below): a command that ends within a second
 # (version, a dry run, bundle verify) stops at C1, which compiles fastest; install, upgrade and rollback get the full
 # tiered JIT, because they hash every byte of a bundle and only C2 has the SHA-256 intrinsic (SHA-NI/AVX2): the
 # images phase took 1.6 s of JVM CPU under C1 and 0.7 s under C2 for 10 x 20 MiB (bench/images-phase.sh EXE=1).

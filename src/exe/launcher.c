@@ -341,8 +341,8 @@ static void run(const char *dir, const char *self, int argc, char **argv) {
     lines[len] = 0;
     // One JVM argument a line; @DIR@ stands for the unpacked directory, @SELF@ for this executable. A line starting
     // "[install] " applies only to `install`, "[!install] " only to every other command (each has its own cache).
-    // "[long] " applies only to the runs that change the host (install, upgrade, rollback, unless --dry-run): they
-    // last minutes, hash every byte of a bundle and serve HTTP meanwhile; "[short] " to every other run.
+    // "[short] " applies to every run but those that change the host (install, upgrade, rollback, unless --dry-run),
+    // which last minutes, hash every byte of a bundle and serve HTTP meanwhile.
     int install = argc > 1 && strcmp(argv[1], "install") == 0;
     int changes = argc > 1 && (install || strcmp(argv[1], "upgrade") == 0 || strcmp(argv[1], "rollback") == 0);
     for (int i = 2; changes && i < argc; i++) {
@@ -356,9 +356,6 @@ static void run(const char *dir, const char *self, int argc, char **argv) {
         } else if (strncmp(line, "[!install] ", 11) == 0) {
             if (install) continue;
             line += 11;
-        } else if (strncmp(line, "[long] ", 7) == 0) {
-            if (!changes) continue;
-            line += 7;
         } else if (strncmp(line, "[short] ", 8) == 0) {
             if (changes) continue;
             line += 8;

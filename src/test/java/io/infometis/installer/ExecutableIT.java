@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -55,12 +56,18 @@ class ExecutableIT {
     }
 
     private Process start(String name, Path exe, Path runtimeDir, String... args) throws IOException {
+        return start(name, exe, runtimeDir, Map.of(), args);
+    }
+
+    private Process start(String name, Path exe, Path runtimeDir, Map<String, String> env, String... args)
+            throws IOException {
         assertTrue(Files.isExecutable(EXE), EXE + " is missing: ./mvnw package builds it");
         List<String> cmd = new ArrayList<>(List.of(exe.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(work.resolve(name + ".out").toFile())
                 .redirectError(work.resolve(name + ".err").toFile());
         pb.environment().put("INFOMETIS_RUNTIME_DIR", runtimeDir.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         started.add(p);
         return p;
@@ -227,7 +234,7 @@ class ExecutableIT {
 
     /**
      * A run that ends within a second stops at C1, which compiles fastest; install, upgrade and rollback, which hash
-     * every byte of a bundle, get C2 and its SHA-256 intrinsic (the launcher's [short]/[long] lines).
+     * every byte of a bundle, get C2 and its SHA-256 intrinsic (the launcher's [short] lines).
      */
     @Test
     void onlyTheRunsThatChangeTheHostGetTheFullJit() throws Exception {
@@ -242,15 +249,7 @@ class ExecutableIT {
     }
 
     private String tieredStopAtLevel(String name, Path runtimeDir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(EXE.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(work.resolve(name + ".out").toFile())
-                .redirectError(work.resolve(name + ".err").toFile());
-        pb.environment().put("INFOMETIS_RUNTIME_DIR", runtimeDir.toString());
-        pb.environment().put("INFOMETIS_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-        Process p = pb.start();
-        started.add(p);
-        Run r = finish(name, p);
+        Run r = finish(name, start(name, EXE, runtimeDir, Map.of("INFOMETIS_JAVA_OPTS", "-XX:+PrintFlagsFinal"), args));
         return r.out().lines().filter(l -> l.matches("\\s*intx TieredStopAtLevel\\s.*")).findFirst()
                 .map(l -> l.replaceAll(".*=\\s*(\\d+).*", "$1")).orElseThrow(() -> new AssertionError(name + ": " + r.out()));
     }
