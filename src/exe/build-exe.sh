@@ -4,7 +4,9 @@
 # (Java 25) or AppCDS archive (Java 17) trained here, then a trailer with the payload's offset, length and sha256.
 # `./mvnw package` runs it (pom.xml, exec-maven-plugin). Design and figures: docs/executable.md.
 #
-#   build-exe.sh --app target/quarkus-app --out target/infometis --work-dir target/exe --build-jdk JAVA_HOME
+#   build-exe.sh --app target/exe-app --out target/infometis --work-dir target/exe --build-jdk JAVA_HOME
+#
+# --app: the directory of Quarkus's uber-jar build of the app (pom.xml's exe-app execution), one *-runner.jar.
 #
 # The runtime: $INFOMETIS_EXE_JDK if set, else Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64 if present,
 # else the JDK running the build (17 and up; Java 17 needs its jmods). Fails loudly when it cannot make the file.
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument $1" ;;
   esac
 done
-[ -f "$APP/quarkus-run.jar" ] || die "--app $APP holds no quarkus-run.jar"
+UBER=$(ls "$APP"/*-runner.jar 2>/dev/null || true)
+[ -n "$UBER" ] && [ "$(echo "$UBER" | wc -l)" = 1 ] || die "--app $APP must hold exactly one *-runner.jar (Quarkus's uber-jar)"
 [ -n "$OUT" ] && [ -n "$WORK" ] || die "--out and --work-dir are required"
 [ "$(uname -m)" = x86_64 ] || die "the executable is built for x86_64 Linux only; this is $(uname -m)"
 command -v gcc >/dev/null || die "gcc is missing (apt-get install gcc libc6-dev zlib1g-dev)"
@@ -80,25 +83,25 @@ fi
 P=$WORK/payload
 rm -rf "$P"
 cp -a "$RUNTIME" "$P"
-cp -a "$APP" "$P/app"
-# picocli is built for Java 5, and the JVM never caches a class that needs the old verifier: its 170 classes were
-# read and verified on every start. The executable's copy gets them as Java 8 class files (src/exe/ClassFileUpgrade.java,
-# with ASM from the app's own libraries; every rewritten class is verified before the build goes on).
-ASM_JAR=$(ls "$P"/app/lib/main/org.ow2.asm.asm-[0-9]*.jar 2>/dev/null | head -1)
-for jar in "$P"/app/lib/main/info.picocli.picocli-*.jar; do
-  [ -n "$ASM_JAR" ] || die "the app has no ASM jar (org.ow2.asm:asm) to rewrite $jar with"
-  "$JDK/bin/java" -cp "$ASM_JAR:$jar" "$SRC/ClassFileUpgrade.java" "$jar" "$jar.new" >/dev/null \
-    || die "rewriting $(basename "$jar") as Java 8 class files failed"
-  touch -r "$jar" "$jar.new"
-  mv "$jar.new" "$jar"
-done
+mkdir -p "$P/app"
+# The app as one jar (Quarkus's uber-jar): a resource lookup the class loader cannot answer from the cache opens every
+# jar on the class path, and the aot-jar's 187 jars cost ~60 ms on every start. On the way (src/exe/ExeAppJar.java,
+# with the ASM among the app's own classes): pre-Java-6 class files (picocli's 170, built for Java 5, which the cache
+# cannot hold) become Java 8 class files, each verified before the build goes on; application.properties moves into
+# a small jar of its own, because SmallRye Config opens the jar holding it as a zip file system.
+"$JDK/bin/java" -cp "$UBER" "$SRC/ExeAppJar.java" "$UBER" "$P/app/infometis.jar" "$P/app/infometis-config.jar" >/dev/null \
+  || die "making the executable's app jar from $(basename "$UBER") failed"
+touch -r "$UBER" "$P/app/infometis.jar" "$P/app/infometis-config.jar"
 # The serial GC (a small heap, one mutator that matters) and no hsperfdata file in /tmp, for every run. The JIT
 # depends on how long the run lasts (the launcher's [short] lines below): a command that ends within a second
 # (version, a dry run, bundle verify) stops at C1, which compiles fastest; install, upgrade and rollback get the full
 # tiered JIT, because they hash every byte of a bundle and only C2 has the SHA-256 intrinsic (SHA-NI/AVX2): the
 # images phase took 1.6 s of JVM CPU under C1 and 0.7 s under C2 for 10 x 20 MiB (bench/images-phase.sh EXE=1).
 # Full tiered for a dry run was measured too: 0.71 s -> 0.82 s, so C1 stays there. The caches are trained as [short].
-FLAGS=(-XX:+UseSerialGC -XX:-UsePerfData)
+# The Java heap in transparent huge pages where the kernel offers them on request (madvise, Debian's default is
+# always): a start touches tens of MiB of fresh heap, and 2 MiB pages fault in 512 times less often (version: about
+# 30 ms less, docs/executable.md). Where THP is off the JVM says so on stdout, which is the program's: silenced.
+FLAGS=(-XX:+UseSerialGC -XX:-UsePerfData -XX:+UseTransparentHugePages -Xlog:pagesize=off)
 SHORT_FLAGS=(-XX:TieredStopAtLevel=1)
 # Java 25's AOT cache also stores machine code (adapters, stubs) generated for the build host's CPU, and the JVM does
 # not check it against the CPU it runs on: a cache trained on an AVX-512 host died with SIGILL in an AdapterBlob on
@@ -119,7 +122,7 @@ TROOT=$WORK/train-root
 train() {   # NAME ARGS...
   local name=$1; shift
   (cd "$REPO" && "$P/bin/java" "${FLAGS[@]}" "${SHORT_FLAGS[@]}" "$CACHE_OPT$P/$name.$EXT" -Dinfometis.runtime="$RUNTIME_DESC" \
-     -jar "$P/app/quarkus-run.jar" "$@") > "$WORK/train-$name.log" 2>&1 \
+     -jar "$P/app/infometis.jar" "$@") > "$WORK/train-$name.log" 2>&1 \
     || { tail -20 "$WORK/train-$name.log" >&2; die "the training run for $name failed (log: $WORK/train-$name.log)"; }
   if grep -q 'NoClassDefFoundError\|ClassNotFoundException' "$WORK/train-$name.log"; then
     grep -m3 'NoClassDefFoundError\|ClassNotFoundException' "$WORK/train-$name.log" >&2
@@ -140,8 +143,9 @@ rm -rf "$TROOT"
   printf '[short] %s\n' "${SHORT_FLAGS[@]}"
   echo "[install] $USE_OPT@DIR@/install.$EXT"
   echo "[!install] $USE_OPT@DIR@/cli.$EXT"
-  # A short-lived command's heap starts small and grows on demand: less memory touched, same speed.
-  echo "[!install] -Xms8m"
+  # A short-lived command's heap starts at 32 MiB: with huge pages, growing from 8 MiB cost more in young GCs (7 for
+  # version, ~40 ms) than the larger heap costs in memory (peak RSS 93 vs 85 MiB; the jar's is 105 MiB).
+  echo "[!install] -Xms32m"
   echo "-Dinfometis.runtime=$RUNTIME_DESC"
   echo "-Dinfometis.executable=@SELF@"
 } > "$P/launch.args"

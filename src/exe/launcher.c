@@ -383,7 +383,7 @@ static void run(const char *dir, const char *self, int argc, char **argv) {
         }
     }
     if (n + 2 + argc > MAX_ARGS + 8) die("pass fewer arguments", "too many arguments");
-    snprintf(file, sizeof file, "%s/app/quarkus-run.jar", dir);
+    snprintf(file, sizeof file, "%s/app/infometis.jar", dir);
     args[n++] = "-jar";
     args[n++] = strdup(file);
     for (int i = 1; i < argc; i++) args[n++] = argv[i];
