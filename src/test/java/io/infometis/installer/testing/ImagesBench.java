@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import io.infometis.installer.Json;
+import io.infometis.installer.bundle.BundleFile;
 import io.infometis.installer.bundle.BundleManifest;
+import io.infometis.installer.bundle.InstallBundle;
+import io.infometis.installer.host.HostGate;
 import io.infometis.installer.host.K0sCli;
 import io.infometis.installer.host.K0sContainerd;
 import io.infometis.installer.phase.ImagesPhase;
@@ -17,8 +20,13 @@ import io.infometis.installer.progress.State;
  * Driver for the bench/ scripts (test classpath only, never shipped):
  * <pre>
  * layout WORK COUNT BYTES       writes WORK/bundle (bundle.json, images/ with COUNT images of BYTES random bytes each)
- * phase  WORK SOCKET BUNDLE     runs the images phase of BUNDLE (a layout WORK) under WORK/root, through a k0s
- *                               stand-in aimed at SOCKET;
+ *                               and the same images as a bundle file, WORK/bundle.tar
+ * phase  WORK SOCKET BUNDLE [as-install]
+ *                               runs the images phase of BUNDLE (a layout WORK) under WORK/root, through a k0s
+ *                               stand-in aimed at SOCKET. With as-install the JVM first does what install does before
+ *                               this phase: it verifies and unpacks the bundle file (every byte hashed, as
+ *                               {@code BundleFile.directory()} does on a first install), and the phase then imports
+ *                               from that unpacked copy; without it, the phase runs in a cold JVM on the layout;
  *                               prints "images_phase_ms=N engine_ms=N imported=N skipped=N ctr_calls=N
  *                               jvm_cpu_ms=N of_which_jit_ms=N" (the JVM's CPU during the run)
  * </pre>
@@ -36,13 +44,26 @@ public final class ImagesBench {
             List<BundleManifest.Image> images = OciImages.write(work.resolve("bundle/images"), refs, bytes, 11);
             Path k0s = Files.writeString(work.resolve("k0s-placeholder"), "#!/bin/sh\n");
             DirectoryBundle.create(work.resolve("bundle"), k0s, K0sStandIn.VERSION, images, List.of());
+            TestBundles.write(work.resolve("bundle.tar"), work.resolve("bundle/images"), k0s, K0sStandIn.VERSION, "0.0.1",
+                    Files.createDirectories(work.resolve("no-manifests")), List.of(), null);
             return;
         }
         Path root = Files.createDirectories(work.resolve("root"));
         K0sStandIn standIn = K0sStandIn.write(work.resolve("bin"), root, Path.of(args[2]), null, 0).started();
         Path bundleDir = Path.of(args[3]).resolve("bundle");
         BundleManifest manifest = Json.MAPPER.readValue(bundleDir.resolve("bundle.json").toFile(), BundleManifest.class);
-        DirectoryBundle bundle = new DirectoryBundle(bundleDir, manifest);
+        InstallBundle bundle = new DirectoryBundle(bundleDir, manifest);
+        String unpacked = "";
+        if (args.length > 4 && args[4].equals("as-install")) {
+            long u0 = System.nanoTime();
+            BundleFile file = new BundleFile(Path.of(args[3]).resolve("bundle.tar"), root.resolve("var/lib/infometis"),
+                    new HostGate(false, line -> { }));
+            file.directory();
+            // What install wrote settles before the phase starts, as it does over the k0s phase in a real install.
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+            unpacked = " unpack_ms=" + (System.nanoTime() - u0) / 1_000_000;
+            bundle = file;
+        }
         ImagesPhase phase = new ImagesPhase(new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(30)));
         long cpu0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis();
         long jit0 = jitCpuMillis();
@@ -58,7 +79,7 @@ public final class ImagesBench {
         var view = r.progress().snapshot().phases().stream().filter(p -> p.name().equals("images")).findFirst().orElseThrow();
         System.out.println("images_phase_ms=" + Duration.between(view.startedAt(), view.finishedAt()).toMillis()
                 + " engine_ms=" + r.millis() + " imported=" + (units.size() - skipped) + " skipped=" + skipped
-                + " ctr_calls=" + standIn.calls().size() + " jvm_cpu_ms=" + jvmCpu + " of_which_jit_ms=" + jitCpu);
+                + " ctr_calls=" + standIn.calls().size() + " jvm_cpu_ms=" + jvmCpu + " of_which_jit_ms=" + jitCpu + unpacked);
         System.exit(0);
     }
 
