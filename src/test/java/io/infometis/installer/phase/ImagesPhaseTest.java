@@ -28,6 +28,7 @@ import io.infometis.installer.host.Processes;
 import io.infometis.installer.progress.State;
 import io.infometis.installer.testing.ContainerdExtension;
 import io.infometis.installer.testing.DirectoryBundle;
+import io.infometis.installer.testing.ForwardingContainerd;
 import io.infometis.installer.testing.K0sStandIn;
 import io.infometis.installer.testing.OciImages;
 import io.infometis.installer.testing.Runs;
@@ -85,30 +86,10 @@ class ImagesPhaseTest {
     void checksByASecondListingWhenCtrDoesNotNameEveryImage() throws Exception {
         K0sContainerd real = containerd();
         // A ctr that prints no "unpacking ... done" lines (another version's output): nothing confirms the import.
-        Containerd quiet = new Containerd() {
-            @Override
-            public Map<String, StoredImage> images() throws IOException {
-                return real.images();
-            }
-
+        Containerd quiet = new ForwardingContainerd(real) {
             @Override
             public void importArchive(Processes.StdinWriter archive, Consumer<StoredImage> unpacked) throws IOException {
                 real.importArchive(archive, line -> { });
-            }
-
-            @Override
-            public void label(String ref, String key, String value) throws IOException {
-                real.label(ref, key, value);
-            }
-
-            @Override
-            public void unlabel(String ref, String key) throws IOException {
-                real.unlabel(ref, key);
-            }
-
-            @Override
-            public void remove(String ref) throws IOException {
-                real.remove(ref);
             }
         };
 
@@ -222,12 +203,7 @@ class ImagesPhaseTest {
     @Test
     void anImportKilledMidStreamLeavesNoHalfImageAndTheRerunCompletes() throws Exception {
         K0sContainerd real = containerd();
-        Containerd dying = new Containerd() {
-            @Override
-            public Map<String, StoredImage> images() throws IOException {
-                return real.images();
-            }
-
+        Containerd dying = new ForwardingContainerd(real) {
             @Override
             public void importArchive(Processes.StdinWriter archive, Consumer<StoredImage> unpacked) throws IOException {
                 // The installer dies half-way through the stream: ctr sees a truncated tar.
@@ -251,20 +227,6 @@ class ImagesPhaseTest {
                 }), unpacked);
             }
 
-            @Override
-            public void label(String ref, String key, String value) throws IOException {
-                real.label(ref, key, value);
-            }
-
-            @Override
-            public void unlabel(String ref, String key) throws IOException {
-                real.unlabel(ref, key);
-            }
-
-            @Override
-            public void remove(String ref) throws IOException {
-                real.remove(ref);
-            }
         };
         Runs.Run crashed = run(bundle, new ImagesPhase(dying));
         assertEquals(State.FAILED, crashed.outcome().state());
