@@ -98,10 +98,9 @@ touch -r "$UBER" "$P/app/infometis.jar" "$P/app/infometis-config.jar"
 # tiered JIT, because they hash every byte of a bundle and only C2 has the SHA-256 intrinsic (SHA-NI/AVX2): the
 # images phase took 1.6 s of JVM CPU under C1 and 0.7 s under C2 for 10 x 20 MiB (bench/images-phase.sh EXE=1).
 # Full tiered for a dry run was measured too: 0.71 s -> 0.82 s, so C1 stays there. The caches are trained as [short].
-# The Java heap in transparent huge pages where the kernel offers them on request (madvise, Debian's default is
-# always): a start touches tens of MiB of fresh heap, and 2 MiB pages fault in 512 times less often (version: about
-# 30 ms less, docs/executable.md). Where THP is off the JVM says so on stdout, which is the program's: silenced.
-FLAGS=(-XX:+UseSerialGC -XX:-UsePerfData -XX:+UseTransparentHugePages -Xlog:pagesize=off)
+# Not -XX:+UseTransparentHugePages, though it made version ~30 ms faster (docs/executable.md): the ISO's boots were
+# only checked for the JVM's stability under qemu without it, and a faster start is not worth an unchecked flag.
+FLAGS=(-XX:+UseSerialGC -XX:-UsePerfData)
 SHORT_FLAGS=(-XX:TieredStopAtLevel=1)
 # Java 25's AOT cache also stores machine code (adapters, stubs) generated for the build host's CPU, and the JVM does
 # not check it against the CPU it runs on: a cache trained on an AVX-512 host died with SIGILL in an AdapterBlob on
@@ -143,9 +142,9 @@ rm -rf "$TROOT"
   printf '[short] %s\n' "${SHORT_FLAGS[@]}"
   echo "[install] $USE_OPT@DIR@/install.$EXT"
   echo "[!install] $USE_OPT@DIR@/cli.$EXT"
-  # A short-lived command's heap starts at 32 MiB: with huge pages, growing from 8 MiB cost more in young GCs (7 for
-  # version, ~40 ms) than the larger heap costs in memory (peak RSS 93 vs 85 MiB; the jar's is 105 MiB).
-  echo "[!install] -Xms32m"
+  # A short-lived command's heap starts small and grows on demand: less memory touched (without huge pages a 32 MiB
+  # start was no faster).
+  echo "[!install] -Xms8m"
   echo "-Dinfometis.runtime=$RUNTIME_DESC"
   echo "-Dinfometis.executable=@SELF@"
 } > "$P/launch.args"
