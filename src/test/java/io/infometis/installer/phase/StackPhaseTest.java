@@ -108,9 +108,20 @@ class StackPhaseTest {
             lastComponent = c;
         }
         assertEquals(ORDER.size() - 1, lastComponent);
+        List<String> readied = controllers.readied();
         assertEquals(List.of("traefik", "kafka", "schema-registry", "flink-jobmanager", "flink-taskmanager",
                 "ksqldb-server", "elasticsearch", "elasticsearch-exporter", "kafka-exporter", "kube-state-metrics",
-                "prometheus", "node-exporter", "alertmanager", "grafana", "nifi"), controllers.readied());
+                "prometheus", "node-exporter", "alertmanager", "grafana", "nifi").stream().sorted().toList(),
+                readied.stream().sorted().toList(), "every workload was readied once");
+        // Component by component; within one, the controllers ready its workloads in whatever order they get to them.
+        int previous = -1;
+        for (String workload : readied) {
+            String component = componentOf.entrySet().stream()
+                    .filter(e -> e.getKey().matches("(Deployment|StatefulSet|DaemonSet)/" + java.util.regex.Pattern.quote(workload)))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            assertTrue(ORDER.indexOf(component) >= previous, "workloads are readied in the components' order: " + readied);
+            previous = ORDER.indexOf(component);
+        }
     }
 
     @Test
