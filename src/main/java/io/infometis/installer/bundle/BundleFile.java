@@ -19,6 +19,7 @@ public final class BundleFile implements InstallBundle {
     private final PublicKey publicKey;
     private byte[] manifestBytes;
     private BundleManifest manifest;
+    private volatile boolean unpackedHere;
 
     public BundleFile(Path file, Path stateDir, HostGate gate, BundleLimits limits, PublicKey publicKey) {
         this.file = file.toAbsolutePath().normalize();
@@ -99,8 +100,14 @@ public final class BundleFile implements InstallBundle {
                 if (!("sha256:" + v.manifestSha256()).equals(want)) {
                     throw new BundleDefect(BundleEntries.MANIFEST, "changed while the installer was reading the file");
                 }
+                unpackedHere = true;
             });
         }
         return target;
+    }
+
+    @Override
+    public boolean unpackedAndVerifiedByThisProcess() {
+        return unpackedHere;
     }
 }

@@ -38,14 +38,25 @@ public final class ImageArchive {
     private final Path layout;
     private final List<ObjectNode> descriptors;
     private final Map<String, Long> blobs;
+    private final boolean layersVerified;
     private volatile InstallerException defect;
     /** Manifests, indexes and configs are this small; layers rarely are. */
     static final long SMALL = 64 * 1024;
 
-    private ImageArchive(Path layout, List<ObjectNode> descriptors, Map<String, Long> blobs) {
+    private ImageArchive(Path layout, List<ObjectNode> descriptors, Map<String, Long> blobs, boolean layersVerified) {
         this.layout = layout;
         this.descriptors = descriptors;
         this.blobs = blobs;
+        this.layersVerified = layersVerified;
+    }
+
+    /**
+     * The same images, for a layout whose every blob this process has just checked against its digest as it unpacked
+     * the bundle (see {@link InstallBundle#unpackedAndVerifiedByThisProcess()}): {@link #write} then streams the
+     * layers without hashing them a second time. Sizes and the small documents are still checked.
+     */
+    public ImageArchive layersVerifiedOnUnpack() {
+        return new ImageArchive(layout, descriptors, blobs, true);
     }
 
     /** Picks {@code images} out of the layout, refusing an image the layout lacks or holds under another digest. */
@@ -77,7 +88,7 @@ public final class ImageArchive {
             descriptors.add(d);
             collect(layout, found, blobs, image.ref());
         }
-        return new ImageArchive(layout, descriptors, blobs);
+        return new ImageArchive(layout, descriptors, blobs, false);
     }
 
     /**
@@ -113,6 +124,11 @@ public final class ImageArchive {
         blobs.put(digest, size);
     }
 
+    /** False for an archive {@link #layersVerifiedOnUnpack() verified on unpack}. */
+    public boolean layersHashedAsTheyStream() {
+        return !layersVerified;
+    }
+
     public List<String> refs() {
         return descriptors.stream().map(d -> d.path("annotations").path(REF_NAME).asText()).toList();
     }
@@ -141,6 +157,19 @@ public final class ImageArchive {
                 if (!actual.equals(b.getKey())) {
                     throw corrupt("blob " + b.getKey() + " has sha256 " + actual);
                 }
+            }
+        }
+    }
+
+    /**
+     * Hashes every blob and throws at the first that does not match its digest: after an import of a layout
+     * {@link #layersVerifiedOnUnpack() verified on unpack} failed, this says whether a blob changed since.
+     */
+    public void verifyLayers() throws IOException {
+        for (Map.Entry<String, Long> b : blobs.entrySet()) {
+            String actual = "sha256:" + Digests.sha256(blob(layout, b.getKey()));
+            if (!actual.equals(b.getKey())) {
+                throw corrupt("blob " + b.getKey() + " has sha256 " + actual);
             }
         }
     }
@@ -246,7 +275,7 @@ public final class ImageArchive {
     private void readAndHash(BlockingQueue<byte[]> free, BlockingQueue<Chunk> ready) {
         try {
             for (Map.Entry<String, Long> b : blobs.entrySet()) {
-                MessageDigest sha = Digests.sha256();
+                MessageDigest sha = layersVerified ? null : Digests.sha256();
                 try (InputStream in = Files.newInputStream(blob(layout, b.getKey()))) {
                     byte[] held = null;
                     int heldLength = 0;
@@ -257,14 +286,16 @@ public final class ImageArchive {
                             free.add(next);
                             break;
                         }
-                        sha.update(next, 0, n);
+                        if (sha != null) {
+                            sha.update(next, 0, n);
+                        }
                         if (held != null) {
                             ready.put(new Chunk(held, heldLength, null));
                         }
                         held = next;
                         heldLength = n;
                     }
-                    String actual = "sha256:" + Digests.hex(sha.digest());
+                    String actual = sha == null ? b.getKey() : "sha256:" + Digests.hex(sha.digest());
                     if (!actual.equals(b.getKey())) {
                         defect = corrupt("blob " + b.getKey() + " has sha256 " + actual);
                         ready.put(new Chunk(null, 0, new IOException(defect.getMessage())));

@@ -30,6 +30,16 @@ public interface InstallBundle {
      */
     Path directory() throws IOException;
 
+    /**
+     * True once this process has unpacked {@link #directory()} itself, every file checked against checksums.txt as it
+     * was written: the images phase then streams the layers without hashing them again. A directory an earlier run
+     * unpacked (a resumed install) may have changed since, so it is false there and the layers are hashed as they
+     * stream.
+     */
+    default boolean unpackedAndVerifiedByThisProcess() {
+        return false;
+    }
+
     /** The bundle file, when there is one (a plan has none). */
     default Path file() {
         return null;

@@ -50,4 +50,9 @@ public final class TrustedBundle implements InstallBundle {
     public Path directory() throws IOException {
         return file.directory();
     }
+
+    @Override
+    public boolean unpackedAndVerifiedByThisProcess() {
+        return file.unpackedAndVerifiedByThisProcess();
+    }
 }

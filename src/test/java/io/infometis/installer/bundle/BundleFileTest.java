@@ -73,8 +73,10 @@ class BundleFileTest {
         Path bundle = TestBundles.tiny(tmp);
         Path state = tmp.resolve("state");
         BundleFile file = new BundleFile(bundle, state, new HostGate(false, null));
+        assertFalse(file.unpackedAndVerifiedByThisProcess());
         Path dir = file.directory();
         assertEquals(state.resolve("bundle"), dir);
+        assertTrue(file.unpackedAndVerifiedByThisProcess(), "every file was checked as this instance wrote it");
         for (String f : List.of("bundle.json", "checksums.txt", "images/oci-layout", "images/index.json", "k0s/k0s",
                 "manifests/10-demo/configmap.yaml")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
@@ -83,7 +85,9 @@ class BundleFileTest {
         assertEquals(file.digest(), BundleExtractor.unpackedDigest(dir));
         FileTime before = Files.getLastModifiedTime(dir.resolve(BundleExtractor.MARKER));
         HostGate second = new HostGate(false, null);
-        new BundleFile(bundle, state, second).directory();
+        BundleFile resumed = new BundleFile(bundle, state, second);
+        resumed.directory();
+        assertFalse(resumed.unpackedAndVerifiedByThisProcess(), "an earlier run's directory may have changed since");
         assertEquals(before, Files.getLastModifiedTime(dir.resolve(BundleExtractor.MARKER)));
         assertTrue(second.plan().isEmpty(), "already unpacked: nothing to do");
         assertEquals(List.of("bundle"), Files.list(state).map(p -> p.getFileName().toString()).toList(),
@@ -106,7 +110,9 @@ class BundleFileTest {
     void aDryRunUnpacksNothing() throws Exception {
         Path bundle = TestBundles.tiny(tmp);
         HostGate gate = new HostGate(true, null);
-        new BundleFile(bundle, tmp.resolve("state"), gate).directory();
+        BundleFile file = new BundleFile(bundle, tmp.resolve("state"), gate);
+        file.directory();
+        assertFalse(file.unpackedAndVerifiedByThisProcess());
         assertFalse(Files.exists(tmp.resolve("state")));
         assertEquals(1, gate.plan().size());
     }

@@ -173,6 +173,57 @@ class ImagesPhaseTest {
     }
 
     @Test
+    void aLayoutThisRunUnpackedIsStreamedWithoutASecondHash() throws Exception {
+        Runs.Run r = run(bundle.asUnpackedByThisProcess(), phase());
+
+        assertEquals(State.SUCCEEDED, r.outcome().state(), () -> String.valueOf(r.outcome().failure()));
+        Map<String, Containerd.StoredImage> stored = containerd().images();
+        for (BundleManifest.Image i : images) {
+            assertEquals(i.digest(), stored.get(i.ref()).digest(), i.ref());
+            assertTrue(stored.get(i.ref()).pinned(), i.ref() + " pinned");
+        }
+        assertTrue(r.progress().events(0, 1000).events().stream()
+                .anyMatch(e -> e.message().endsWith("checked against their digests as this run unpacked the bundle")));
+    }
+
+    /**
+     * Unhashed, a changed layer reaches containerd whole: ctr stores it under the digest it computes, names every
+     * image, and fails unpacking the one whose layer is missing. The phase then names the blob and leaves no image
+     * named without its content, so the rerun imports it again instead of pinning it as present.
+     */
+    @Test
+    void aLayerChangedAfterThisRunsUnpackFailsNamingTheBlobAndLeavesNoImageWithoutItsContent() throws Exception {
+        Path layout = tmp.resolve("bundle/images");
+        Path layer = OciImages.layerOf(layout, images.get(3).digest());
+        flipByte(layer, Files.size(layer) - 10);
+
+        Runs.Run r = run(bundle.asUnpackedByThisProcess(), phase());
+
+        assertEquals(State.FAILED, r.outcome().state());
+        assertTrue(r.outcome().failure().message().contains("blob sha256:" + layer.getFileName() + " has sha256"),
+                r.outcome().failure().message());
+        List<String> content = CONTAINERD.ctrOk("-n", "k8s.io", "content", "ls", "-q").lines().toList();
+        Map<String, Containerd.StoredImage> stored = containerd().images();
+        assertFalse(stored.containsKey(images.get(3).ref()), "named by ctr without its layer: removed");
+        assertFalse(stored.isEmpty(), "the stream was not cut: ctr named and unpacked the images before the bad one");
+        for (Containerd.StoredImage s : stored.values()) {
+            BundleManifest.Image i = images.stream().filter(x -> x.ref().equals(s.ref())).findFirst().orElseThrow();
+            assertTrue(content.contains("sha256:" + OciImages.layerOf(layout, i.digest()).getFileName()), i.ref() + "'s layer");
+            assertTrue(s.pinned(), i.ref() + " confirmed by ctr, so pinned");
+        }
+
+        flipByte(layer, Files.size(layer) - 10); // the operator copies the bundle again
+        Runs.Run rerun = run(bundle, phase());
+
+        assertEquals(State.SUCCEEDED, rerun.outcome().state(), () -> String.valueOf(rerun.outcome().failure()));
+        stored = containerd().images();
+        for (BundleManifest.Image i : images) {
+            assertEquals(i.digest(), stored.get(i.ref()).digest(), i.ref());
+            assertTrue(stored.get(i.ref()).pinned(), i.ref() + " pinned");
+        }
+    }
+
+    @Test
     void refusesACorruptedManifestOrConfigBeforeAnyImportCall() throws Exception {
         flipByte(tmp.resolve("bundle/images/blobs/sha256/" + images.get(1).digest().substring(7)), 20);
 

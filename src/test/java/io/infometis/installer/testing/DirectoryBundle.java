@@ -22,9 +22,11 @@ import io.infometis.installer.bundle.ManifestFolders;
 public final class DirectoryBundle implements InstallBundle {
     private final Path dir;
     private final BundleManifest manifest;
+    private final boolean unpackedHere;
 
     public DirectoryBundle(Path dir, BundleSpec spec) {
         this.dir = dir;
+        this.unpackedHere = false;
         List<BundleManifest.Image> images = spec.images().stream()
                 .map(ref -> new BundleManifest.Image(ref, null, null, "linux/amd64", 0, BundleManifest.Image.STACK)).toList();
         this.manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, spec.name(), spec.version(), null,
@@ -32,8 +34,23 @@ public final class DirectoryBundle implements InstallBundle {
     }
 
     public DirectoryBundle(Path dir, BundleManifest manifest) {
+        this(dir, manifest, false);
+    }
+
+    private DirectoryBundle(Path dir, BundleManifest manifest, boolean unpackedHere) {
         this.dir = dir;
         this.manifest = manifest;
+        this.unpackedHere = unpackedHere;
+    }
+
+    /** The same directory as a bundle file this process has just unpacked, every file checked as it was written. */
+    public DirectoryBundle asUnpackedByThisProcess() {
+        return new DirectoryBundle(dir, manifest, true);
+    }
+
+    @Override
+    public boolean unpackedAndVerifiedByThisProcess() {
+        return unpackedHere;
     }
 
     /** Writes {@code k0s/k0s} and {@code bundle.json} for these images and volumes; {@code images/} must be written. */
@@ -50,7 +67,7 @@ public final class DirectoryBundle implements InstallBundle {
     public DirectoryBundle withImages(List<BundleManifest.Image> images) {
         return new DirectoryBundle(dir, new BundleManifest(manifest.formatVersion(), manifest.name(), manifest.version(),
                 manifest.created(), manifest.platform(), manifest.k0s(), images, manifest.components(), manifest.volumes(),
-                manifest.checksumsSha256()));
+                manifest.checksumsSha256()), unpackedHere);
     }
 
     /** The repository's own bundle: {@code bundle/bundle.yaml} and {@code bundle/manifests/}. */
