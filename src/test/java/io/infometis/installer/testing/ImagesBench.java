@@ -21,12 +21,14 @@ import io.infometis.installer.progress.State;
  * <pre>
  * layout WORK COUNT BYTES       writes WORK/bundle (bundle.json, images/ with COUNT images of BYTES random bytes each)
  *                               and the same images as a bundle file, WORK/bundle.tar
- * phase  WORK SOCKET BUNDLE [as-install]
+ * phase  WORK SOCKET BUNDLE [as-install|as-resumed]
  *                               runs the images phase of BUNDLE (a layout WORK) under WORK/root, through a k0s
  *                               stand-in aimed at SOCKET. With as-install the JVM first does what install does before
  *                               this phase: it verifies and unpacks the bundle file (every byte hashed, as
  *                               {@code BundleFile.directory()} does on a first install), and the phase then imports
- *                               from that unpacked copy; without it, the phase runs in a cold JVM on the layout;
+ *                               from that unpacked copy (as-resumed: the same, but the copy is taken for an earlier
+ *                               run's, so its layers are hashed again as they stream, as on a resumed install);
+ *                               without either, the phase runs in a cold JVM on the layout;
  *                               prints "images_phase_ms=N engine_ms=N imported=N skipped=N ctr_calls=N
  *                               jvm_cpu_ms=N of_which_jit_ms=N" (the JVM's CPU during the run)
  * </pre>
@@ -54,7 +56,8 @@ public final class ImagesBench {
         BundleManifest manifest = Json.MAPPER.readValue(bundleDir.resolve("bundle.json").toFile(), BundleManifest.class);
         InstallBundle bundle = new DirectoryBundle(bundleDir, manifest);
         String unpacked = "";
-        if (args.length > 4 && args[4].equals("as-install")) {
+        String mode = args.length > 4 ? args[4] : "";
+        if (mode.equals("as-install") || mode.equals("as-resumed")) {
             long u0 = System.nanoTime();
             BundleFile file = new BundleFile(Path.of(args[3]).resolve("bundle.tar"), root.resolve("var/lib/infometis"),
                     new HostGate(false, line -> { }));
@@ -62,7 +65,8 @@ public final class ImagesBench {
             // What install wrote settles before the phase starts, as it does over the k0s phase in a real install.
             new ProcessBuilder("sync").inheritIO().start().waitFor();
             unpacked = " unpack_ms=" + (System.nanoTime() - u0) / 1_000_000;
-            bundle = file;
+            // as-resumed: the same unpacked copy, but as an earlier run's, so the phase hashes the layers as they stream.
+            bundle = mode.equals("as-install") ? file : new DirectoryBundle(file.directory(), file.manifest());
         }
         ImagesPhase phase = new ImagesPhase(new K0sContainerd(new K0sCli(standIn.binary(), Duration.ofMinutes(1)), Duration.ofMinutes(30)));
         long cpu0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis();
