@@ -153,10 +153,7 @@ public final class ImageArchive {
                 throw corrupt("blob " + b.getKey() + " is " + actualSize + " bytes, expected " + b.getValue());
             }
             if (actualSize <= SMALL) {
-                String actual = "sha256:" + Digests.sha256(Files.readAllBytes(file));
-                if (!actual.equals(b.getKey())) {
-                    throw corrupt("blob " + b.getKey() + " has sha256 " + actual);
-                }
+                checkDigest(file, b.getKey());
             }
         }
     }
@@ -166,11 +163,15 @@ public final class ImageArchive {
      * {@link #layersVerifiedOnUnpack() verified on unpack} failed, this says whether a blob changed since.
      */
     public void verifyLayers() throws IOException {
-        for (Map.Entry<String, Long> b : blobs.entrySet()) {
-            String actual = "sha256:" + Digests.sha256(blob(layout, b.getKey()));
-            if (!actual.equals(b.getKey())) {
-                throw corrupt("blob " + b.getKey() + " has sha256 " + actual);
-            }
+        for (String digest : blobs.keySet()) {
+            checkDigest(blob(layout, digest), digest);
+        }
+    }
+
+    private static void checkDigest(Path file, String digest) throws IOException {
+        String actual = "sha256:" + Digests.sha256(file);
+        if (!actual.equals(digest)) {
+            throw corrupt("blob " + digest + " has sha256 " + actual);
         }
     }
 
@@ -295,8 +296,8 @@ public final class ImageArchive {
                         held = next;
                         heldLength = n;
                     }
-                    String actual = sha == null ? b.getKey() : "sha256:" + Digests.hex(sha.digest());
-                    if (!actual.equals(b.getKey())) {
+                    String actual = sha == null ? null : "sha256:" + Digests.hex(sha.digest());
+                    if (actual != null && !actual.equals(b.getKey())) {
                         defect = corrupt("blob " + b.getKey() + " has sha256 " + actual);
                         ready.put(new Chunk(null, 0, new IOException(defect.getMessage())));
                         return;

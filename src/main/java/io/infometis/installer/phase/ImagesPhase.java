@@ -188,13 +188,22 @@ public final class ImagesPhase implements Phase {
             if (archive.layersHashedAsTheyStream()) {
                 throw e;
             }
-            Map<String, StoredImage> named = containerd.images();
-            for (Image image : missing) {
-                if (!reported.containsKey(image.ref()) && named.containsKey(image.ref())) {
-                    containerd.remove(image.ref());
+            // ctr's failure is the one to report unless a blob changed; what went wrong after it comes with it.
+            try {
+                Map<String, StoredImage> named = containerd.images();
+                for (Image image : missing) {
+                    if (!reported.containsKey(image.ref()) && named.containsKey(image.ref())) {
+                        containerd.remove(image.ref());
+                    }
                 }
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
             }
-            archive.verifyLayers();
+            try {
+                archive.verifyLayers(); // throws the bundle defect when a blob changed since the unpack
+            } catch (IOException unreadable) {
+                e.addSuppressed(unreadable);
+            }
             throw e;
         }
         if (archive.defect() != null) {
